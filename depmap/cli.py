@@ -1,0 +1,271 @@
+"""The ``depmap`` command: database, loads, status, the service and its queries."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from depmap import logs
+from depmap.db import init_db, make_engine
+from depmap.settings import api_settings, loader_settings
+
+app = typer.Typer(help="depmap: deprivation, the NHS and community programmes, by small area.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+load_app = typer.Typer(help="Load data into PostGIS (each load is one transaction).",
+                       no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(load_app, name="load")
+
+err = Console(stderr=True)
+out = Console()
+log = logging.getLogger("depmap.cli")
+
+
+class RichProgress:
+    """The loaders' progress sink, drawn with rich on stderr."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._p = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not enabled,
+            transient=False,
+        )
+        self._task: int | None = None
+
+    def __enter__(self) -> RichProgress:
+        self._p.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._p.stop()
+
+    def start(self, label: str, total: float | None = None) -> None:
+        self._task = self._p.add_task(label, total=total)
+
+    def advance(self, n: float = 1) -> None:
+        if self._task is not None:
+            self._p.advance(self._task, n)
+
+    def done(self) -> None:
+        if self._task is not None:
+            t = self._p.tasks[self._task]
+            if t.total is not None:
+                self._p.update(self._task, completed=t.total)
+        self._task = None
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {msg}")
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(
+    log_level: Annotated[str, typer.Option(help="Log level (DEPMAP_LOG_LEVEL).")] = "",
+) -> None:
+    logs.setup(log_level or None)
+
+
+@db_app.command("init")
+def db_init(
+    reset: Annotated[bool, typer.Option(help="Drop every depmap table first.")] = False,
+) -> None:
+    """Create the PostGIS extension and the tables (idempotent)."""
+    from depmap.db import drop_all
+
+    eng = make_engine()
+    try:
+        with eng.begin() as conn:
+            if reset:
+                drop_all(conn)
+            init_db(conn)
+    except OperationalError as e:
+        _fail(f"cannot reach the database: {e.orig}")
+    out.print("[green]database ready[/]")
+
+
+def _data_dir(opt: Path | None) -> Path:
+    d = opt or loader_settings().data_dir
+    if d is None:
+        _fail("no data folder: pass --data-dir or set DEPMAP_DATA_DIR")
+    assert d is not None
+    if not d.is_dir():
+        _fail(f"the data folder {d} does not exist")
+    return d
+
+
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data folder (default: DEPMAP_DATA_DIR).")
+]
+WaitOpt = Annotated[bool, typer.Option(help="Wait for another load to finish instead of failing.")]
+ProgressOpt = Annotated[bool, typer.Option(help="Show progress bars.")]
+
+
+def run_parts(parts: list[str], data_dir: Path | None, wait: bool, progress: bool,
+              extra: object = None) -> None:
+    from loaders.base import LoadBusy, LoadError
+    from loaders.pipeline import run_load
+
+    d = _data_dir(data_dir) if parts else (data_dir or Path("."))
+    eng = make_engine()
+    try:
+        with RichProgress(enabled=progress and loader_settings().progress) as prog:
+            report = run_load(eng, d, parts, progress=prog, wait=wait,
+                              extra=extra)  # type: ignore[arg-type]
+    except LoadBusy as e:
+        _fail(str(e), code=3)
+        return
+    except LoadError as e:
+        _fail(f"{e}\nnothing was changed (the load was rolled back)")
+        return
+    except OperationalError as e:
+        _fail(f"database error: {e.orig}; nothing was changed")
+        return
+    finally:
+        eng.dispose()
+    t = Table(title=f"Loaded (data version {report.data_version}, {report.seconds:.1f} s)")
+    t.add_column("part")
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    t.add_column("seconds", justify="right")
+    for r in report.results:
+        first = True
+        for k, v in r.counts.items():
+            t.add_row(r.part if first else "", k, f"{v:,}", f"{r.seconds:.1f}" if first else "")
+            first = False
+        for n in r.notes:
+            t.add_row("", n, "", "")
+    out.print(t)
+    k = Table(title="Areas by kind")
+    k.add_column("kind")
+    k.add_column("areas", justify="right")
+    for kind, n in report.counts_by_kind.items():
+        k.add_row(kind, f"{n:,}")
+    k.add_row("indicators", f"{report.indicators:,}")
+    out.print(k)
+
+
+@load_app.command("all")
+def load_all(data_dir: DataDirOpt = None, wait: WaitOpt = False,
+             progress: ProgressOpt = True) -> None:
+    """Load everything in the data folder, in one transaction."""
+    from loaders.pipeline import PARTS, optional_parts_present
+
+    run_parts(optional_parts_present(list(PARTS), _data_dir(data_dir)), data_dir, wait, progress)
+
+
+def _part_command(name: str) -> None:
+    def cmd(data_dir: DataDirOpt = None, wait: WaitOpt = False,
+            progress: ProgressOpt = True) -> None:
+        run_parts([name], data_dir, wait, progress)
+
+    cmd.__doc__ = f"Load only the {name} part (and rebuild the derived tables)."
+    load_app.command(name)(cmd)
+
+
+def register_part_commands() -> None:
+    from loaders.pipeline import PARTS
+
+    for name in PARTS:
+        _part_command(name)
+
+
+@app.command()
+def status() -> None:
+    """Counts of areas per kind and values per indicator."""
+    eng = make_engine()
+    try:
+        with eng.connect() as conn:
+            from depmap.db import data_version, schema_ready
+
+            if not schema_ready(conn):
+                _fail("the database has no depmap schema: run `depmap db init`")
+            v = data_version(conn)
+            kinds = conn.execute(
+                text("SELECT kind, count(*), sum(population) FROM area GROUP BY kind ORDER BY kind")
+            ).all()
+            inds = conn.execute(
+                text(
+                    "SELECT i.code, i.vintage, count(v.lsoa_id), count(v.value), "
+                    "count(v.rank), count(v.decile) FROM indicator i "
+                    "LEFT JOIN indicator_value v ON v.indicator_id = i.id "
+                    "GROUP BY i.id ORDER BY i.code"
+                )
+            ).all()
+            last = conn.execute(
+                text("SELECT finished_at, parts FROM load_run ORDER BY id DESC LIMIT 1")
+            ).first()
+    except OperationalError as e:
+        _fail(f"cannot reach the database: {e.orig}")
+        return
+    finally:
+        eng.dispose()
+    out.print(f"data version {v}" + (f", last load {last[0]:%Y-%m-%d %H:%M} ({', '.join(last[1])})"
+                                      if last else ", nothing loaded yet"))
+    t = Table(title="Areas")
+    t.add_column("kind")
+    t.add_column("areas", justify="right")
+    t.add_column("population", justify="right")
+    for k, n, p in kinds:
+        t.add_row(k, f"{n:,}", f"{(p or 0):,.0f}")
+    out.print(t)
+    t2 = Table(title="Indicators")
+    for c in ("code", "vintage", "LSOAs", "values", "ranks", "deciles"):
+        t2.add_column(c, justify="left" if c in ("code", "vintage") else "right")
+    for code, vintage, n, nv, nr, nd in inds:
+        t2.add_row(code, vintage, f"{n:,}", f"{nv:,}", f"{nr:,}", f"{nd:,}")
+    out.print(t2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (DEPMAP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (DEPMAP_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    s = api_settings()
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host or s.host,
+        port=port or s.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+register_part_commands()
+
+
+def run() -> None:  # pragma: no cover - console entry
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,270 @@
+"""The database schema (SQLAlchemy Core + GeoAlchemy2).
+
+The LSOA21 is the atom. Every area of every kind is one row of ``area`` with a
+geometry in British National Grid (EPSG:27700), and ``area_lsoa`` states which
+LSOA21s it covers and with what share of each LSOA's area and population.
+Statistics are published per LSOA21 (``indicator_value``, widened into
+``lsoa_stats``) and aggregated over those weights (``area_measure``,
+``area_profile``).
+
+The bulk tables (weights, values, measures, adjacency) carry no foreign keys:
+PostgreSQL checks those row by row, which made a national load ten times slower.
+The loaders and the API write them only through code that keeps them
+consistent, :func:`delete_area_rows` removes an area with everything that hangs
+on it, and every load ends with :func:`orphan_counts` checked to be zero.
+"""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+SRID = 27700
+SCHEMA_VERSION = 1
+
+#: Every kind of area the service knows.
+AREA_KINDS: tuple[str, ...] = (
+    "lsoa21",
+    "msoa21",
+    "lsoa11",
+    "ward",
+    "ltla",
+    "sicbl",
+    "icb",
+    "pcn",
+    "programme",
+    "custom",
+)
+#: Kinds whose rows are built by the national loaders (replaced on reload).
+OFFICIAL_KINDS: tuple[str, ...] = ("lsoa21", "msoa21", "lsoa11", "ward", "ltla", "sicbl", "icb")
+
+#: How an area's LSOA weights were made.
+WEIGHT_BASES: tuple[str, ...] = ("lsoa", "area", "registrations")
+
+#: IoD domains as the API names them.
+DOMAINS: tuple[str, ...] = (
+    "imd",
+    "income",
+    "employment",
+    "education",
+    "health",
+    "crime",
+    "housing",
+    "environment",
+)
+
+metadata = MetaData()
+
+
+def _in(col: str, values: tuple[str, ...]) -> str:
+    return f"{col} IN ({', '.join(repr(v) for v in values)})"
+
+
+area = Table(
+    "area",
+    metadata,
+    Column("id", BigInteger, Identity(always=False), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("code", Text, nullable=False, comment="GSS code, or the id of a programme/custom area"),
+    Column("name", Text, nullable=False),
+    Column("vintage", String(16), nullable=False),
+    Column("programme", Text, nullable=True, comment="programme name for kind=programme"),
+    Column("population", Float, nullable=False, server_default="0"),
+    Column(
+        "population_basis",
+        String(32),
+        nullable=False,
+        server_default="census2021_residents",
+    ),
+    Column("weight_basis", String(16), nullable=False, server_default="lsoa"),
+    Column("area_m2", Float, nullable=False),
+    Column(
+        "geom",
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False),
+        nullable=False,
+    ),
+    Column("properties", JSONB, nullable=False, server_default="{}"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("kind", "code", name="area_kind_code_key"),
+    CheckConstraint(_in("kind", AREA_KINDS), name="area_kind_check"),
+    CheckConstraint(_in("weight_basis", WEIGHT_BASES), name="area_weight_basis_check"),
+    CheckConstraint("population >= 0", name="area_population_check"),
+    CheckConstraint("area_m2 >= 0", name="area_area_check"),
+)
+Index("area_geom_gist", area.c.geom, postgresql_using="gist")
+Index("area_code_idx", area.c.code)
+Index("area_programme_idx", area.c.programme)
+#: Indexes SQLAlchemy cannot spell (operator classes on expressions); made by init_db.
+EXTRA_DDL: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS area_name_trgm ON area USING gin (lower(name) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS area_code_pattern ON area (code text_pattern_ops)",
+)
+
+area_lsoa = Table(
+    "area_lsoa",
+    metadata,
+    Column("area_id", BigInteger, nullable=False),
+    Column("lsoa_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False, comment="the kind of area_id (denormalised)"),
+    Column("area_share", Float, nullable=False, comment="share of the LSOA's area inside"),
+    Column("pop_share", Float, nullable=False, comment="share of the LSOA's population inside"),
+    Column("population", Float, nullable=False, comment="the area's population in this LSOA"),
+    PrimaryKeyConstraint("area_id", "lsoa_id", name="area_lsoa_pkey"),
+    CheckConstraint("area_share >= 0 AND area_share <= 1.000001", name="area_lsoa_area_share"),
+    CheckConstraint("pop_share >= 0 AND pop_share <= 1.000001", name="area_lsoa_pop_share"),
+    CheckConstraint("population >= 0", name="area_lsoa_population"),
+)
+Index("area_lsoa_lsoa_kind_idx", area_lsoa.c.lsoa_id, area_lsoa.c.kind)
+
+indicator = Table(
+    "indicator",
+    metadata,
+    Column("id", Integer, Identity(always=False), primary_key=True),
+    Column("code", Text, nullable=False, unique=True),
+    Column("label", Text, nullable=False),
+    Column("domain", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("vintage", Text, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("higher_is_worse", Boolean, nullable=True),
+    Column("extensive", Boolean, nullable=False, server_default="false",
+           comment="a count (summed over areas) rather than a rate or score"),
+    Column("geography", Text, nullable=False, comment="the geography it was published on"),
+    Column("description", Text, nullable=False, server_default=""),
+)
+
+indicator_value = Table(
+    "indicator_value",
+    metadata,
+    Column("indicator_id", Integer, nullable=False),
+    Column("lsoa_id", BigInteger, nullable=False),
+    Column("value", Float, nullable=True),
+    Column("rank", Float, nullable=True, comment="national rank, 1 = most deprived/highest need"),
+    Column("decile", SmallInteger, nullable=True, comment="1 = most deprived 10%"),
+    PrimaryKeyConstraint("indicator_id", "lsoa_id", name="indicator_value_pkey"),
+)
+
+#: The columns of ``lsoa_stats`` besides its keys, built from indicator_value.
+LSOA_STAT_COLUMNS: tuple[str, ...] = tuple(
+    [f"{d}_{m}" for d in DOMAINS for m in ("score", "rank", "decile")]
+    + [
+        "income_numerator",
+        "employment_numerator",
+        "acute_morbidity",
+        "illness_disability_ratio",
+        "mental_health",
+        "years_life_lost",
+        "disability_rate",
+        "hle_male",
+        "hle_female",
+        "le_male",
+        "le_female",
+        "dfle_male",
+        "dfle_female",
+        "cni_score",
+        "cni_rank",
+        "imd2019_rank",
+        "imd2019_decile",
+    ]
+)
+
+lsoa_stats = Table(
+    "lsoa_stats",
+    metadata,
+    Column("lsoa_id", BigInteger, primary_key=True),
+    Column("code", String(9), nullable=False, unique=True),
+    Column("population", Float, nullable=False),
+    Column("left_behind", Boolean, nullable=True),
+    *[Column(c, Float, nullable=True) for c in LSOA_STAT_COLUMNS],
+)
+
+#: The IoD summary measures for larger areas.
+MEASURES: tuple[str, ...] = (
+    "average_score",
+    "average_rank",
+    "proportion_most_deprived_10",
+    "extent",
+    "local_concentration",
+    "scale",
+)
+
+area_measure = Table(
+    "area_measure",
+    metadata,
+    Column("area_id", BigInteger, nullable=False),
+    Column("domain", String(16), nullable=False),
+    Column("population", Float, nullable=False),
+    *[Column(m, Float, nullable=True) for m in MEASURES],
+    Column("decile_population", ARRAY(Float), nullable=False,
+           comment="population in each national decile 1..10 of the domain"),
+    *[Column(f"rank_{m}", Integer, nullable=True) for m in MEASURES],
+    PrimaryKeyConstraint("area_id", "domain", name="area_measure_pkey"),
+    CheckConstraint(_in("domain", DOMAINS), name="area_measure_domain_check"),
+)
+
+area_profile = Table(
+    "area_profile",
+    metadata,
+    Column("area_id", BigInteger, primary_key=True),
+    Column("population", Float, nullable=False),
+    Column("lsoa_count", Float, nullable=False, comment="LSOAs counted by population share"),
+    Column("health", JSONB, nullable=False, comment="population-weighted health indicators"),
+)
+
+lsoa_adjacency = Table(
+    "lsoa_adjacency",
+    metadata,
+    Column("lsoa_id", BigInteger, nullable=False),
+    Column("neighbour_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("lsoa_id", "neighbour_id", name="lsoa_adjacency_pkey"),
+)
+
+load_run = Table(
+    "load_run",
+    metadata,
+    Column("id", BigInteger, Identity(always=False), primary_key=True),
+    Column("parts", ARRAY(Text), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("counts", JSONB, nullable=False, server_default="{}"),
+    Column("report", JSONB, nullable=False, server_default="{}"),
+)
+
+meta = Table(
+    "depmap_meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+#: Tables holding rows keyed on an area id (column name), for deletion and checks.
+AREA_DEPENDENTS: tuple[tuple[str, str], ...] = (
+    ("area_lsoa", "area_id"),
+    ("area_lsoa", "lsoa_id"),
+    ("indicator_value", "lsoa_id"),
+    ("lsoa_stats", "lsoa_id"),
+    ("area_measure", "area_id"),
+    ("area_profile", "area_id"),
+    ("lsoa_adjacency", "lsoa_id"),
+    ("lsoa_adjacency", "neighbour_id"),
+)

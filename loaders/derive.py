@@ -1,0 +1,258 @@
+"""Derived tables, rebuilt at the end of every load in the same transaction.
+
+* populations of areas from their LSOA weights (Census 2021 residents);
+* ``lsoa_stats``: the indicators the service aggregates, one wide row per LSOA21;
+* ``lsoa_adjacency``: which LSOA21s touch (for hotspots), when geometry changed;
+* ``area_measure`` and ``area_profile``: the IoD summary measures and health
+  profile of every area, with ranks among the areas of the same kind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, text
+
+from depmap.schema import DOMAINS, LSOA_STAT_COLUMNS
+from geo.measures import MEASURE_COLUMNS, rank_within, summarise, weighted_means
+from loaders.base import LoadContext, PartResult, copy_frame, timed
+
+#: lsoa_stats column -> (indicator code, field of indicator_value)
+STAT_SOURCES: dict[str, tuple[str, str]] = {
+    **{f"{d}_{m}": (f"imd2025.{d}", {"score": "value"}.get(m, m))
+       for d in DOMAINS for m in ("score", "rank", "decile")},
+    "income_numerator": ("imd2025.ind.income_domain_numerator", "value"),
+    "employment_numerator": ("imd2025.ind.employment_domain_numerator", "value"),
+    "acute_morbidity": ("imd2025.ind.acute_morbidity_indicator", "value"),
+    "illness_disability_ratio": (
+        "imd2025.ind.comparative_illness_and_disability_ratio_indicator", "value"),
+    "mental_health": ("imd2025.ind.mental_health_indicator", "value"),
+    "years_life_lost": ("imd2025.ind.years_of_potential_life_lost_indicator", "value"),
+    "disability_rate": ("census2021.disability_rate", "value"),
+    "hle_male": ("hle2009_13.hle_male", "value"),
+    "hle_female": ("hle2009_13.hle_female", "value"),
+    "le_male": ("hle2009_13.le_male", "value"),
+    "le_female": ("hle2009_13.le_female", "value"),
+    "dfle_male": ("hle2009_13.dfle_male", "value"),
+    "dfle_female": ("hle2009_13.dfle_female", "value"),
+    "cni_score": ("cni2023.score", "value"),
+    "cni_rank": ("cni2023.score", "rank"),
+    "imd2019_rank": ("imd2019.imd", "rank"),
+    "imd2019_decile": ("imd2019.imd", "decile"),
+}
+assert set(STAT_SOURCES) == set(LSOA_STAT_COLUMNS)
+
+#: The health indicators of every area's profile (lsoa_stats columns).
+HEALTH_COLUMNS: tuple[str, ...] = (
+    "health_score",
+    "acute_morbidity",
+    "illness_disability_ratio",
+    "mental_health",
+    "years_life_lost",
+    "disability_rate",
+    "hle_male",
+    "hle_female",
+    "le_male",
+    "le_female",
+    "dfle_male",
+    "dfle_female",
+)
+
+#: Kinds whose measures are stored (the service computes LSOA ones when asked).
+SUMMARISED_KINDS = ("msoa21", "ward", "ltla", "sicbl", "icb", "pcn", "programme", "custom")
+#: Kinds whose areas are ranked against each other.
+RANKED_KINDS = ("msoa21", "ward", "ltla", "sicbl", "icb", "pcn", "programme")
+
+
+def refresh_populations(conn: Connection) -> None:
+    """LSOA populations from Census 2021, then every area's from its weights.
+
+    PCN weights from registrations carry their own populations (patients) and
+    are left alone.
+    """
+    conn.execute(
+        text(
+            """
+            UPDATE area a SET population = coalesce(v.value, 0)
+            FROM area l
+            LEFT JOIN (indicator_value v JOIN indicator i
+                       ON i.id = v.indicator_id AND i.code = 'census2021.residents')
+              ON v.lsoa_id = l.id
+            WHERE a.id = l.id AND a.kind = 'lsoa21'
+              AND a.population IS DISTINCT FROM coalesce(v.value, 0)
+            """
+        )
+    )
+    conn.execute(
+        text(
+            """
+            UPDATE area_lsoa w SET population = w.pop_share * l.population
+            FROM area l, area a
+            WHERE l.id = w.lsoa_id AND a.id = w.area_id
+              AND a.weight_basis IN ('lsoa', 'area')
+              AND w.population IS DISTINCT FROM w.pop_share * l.population
+            """
+        )
+    )
+    conn.execute(
+        text(
+            """
+            UPDATE area a SET population = s.p
+            FROM (SELECT area_id, sum(population) AS p FROM area_lsoa GROUP BY area_id) s
+            WHERE a.id = s.area_id AND a.kind <> 'lsoa21'
+              AND a.population IS DISTINCT FROM s.p
+            """
+        )
+    )
+
+
+def rebuild_lsoa_stats(conn: Connection) -> int:
+    """Widen the indicators the service aggregates into ``lsoa_stats``."""
+    codes = sorted({c for c, _ in STAT_SOURCES.values()} | {"cni2023.left_behind"})
+    ids = dict(
+        conn.execute(text("SELECT code, id FROM indicator WHERE code = ANY(:c)"), {"c": codes}).all()
+    )
+    selects = []
+    for col in LSOA_STAT_COLUMNS:  # column names and fields come from code, not input
+        code, fld = STAT_SOURCES[col]
+        if code in ids:
+            selects.append(f"max(v.{fld}) FILTER (WHERE v.indicator_id = {int(ids[code])}) AS {col}")
+        else:
+            selects.append(f"NULL::float8 AS {col}")
+    lb = ids.get("cni2023.left_behind")
+    left_behind = (
+        f"bool_or(v.value > 0) FILTER (WHERE v.indicator_id = {int(lb)})" if lb else "NULL::boolean"
+    )
+    conn.execute(text("DELETE FROM lsoa_stats"))
+    sql = (
+        f"INSERT INTO lsoa_stats (lsoa_id, code, population, left_behind, "
+        f"{', '.join(LSOA_STAT_COLUMNS)}) "
+        f"SELECT a.id, a.code, a.population, {left_behind}, {', '.join(selects)} "
+        f"FROM area a LEFT JOIN indicator_value v ON v.lsoa_id = a.id "
+        f"AND v.indicator_id = ANY(:ids) WHERE a.kind = 'lsoa21' GROUP BY a.id"
+    )
+    r = conn.execute(text(sql), {"ids": [int(i) for i in ids.values()]})
+    return int(r.rowcount or 0)
+
+
+def rebuild_adjacency(conn: Connection, lsoa: pd.DataFrame) -> int:
+    """Queen contiguity of LSOA21s (polygons that touch or overlap), both directions."""
+    geoms = lsoa.geometry.values
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="intersects")
+    keep = a != b
+    ids = lsoa["id"].to_numpy(dtype=np.int64)
+    pairs = pd.DataFrame({"lsoa_id": ids[a[keep]], "neighbour_id": ids[b[keep]]})
+    conn.execute(text("DELETE FROM lsoa_adjacency"))
+    return copy_frame(conn, "lsoa_adjacency", pairs.drop_duplicates())
+
+
+def read_lsoa_stats(conn: Connection) -> pd.DataFrame:
+    cols = ", ".join(("lsoa_id", "population", *LSOA_STAT_COLUMNS))
+    rows = conn.execute(text(f"SELECT {cols} FROM lsoa_stats")).all()
+    df = pd.DataFrame(rows, columns=["lsoa_id", "population", *LSOA_STAT_COLUMNS])
+    return df.set_index("lsoa_id").astype(float)
+
+
+def read_weights(conn: Connection, area_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Weights of the given areas, or of every area of the summarised kinds."""
+    if area_ids is None:
+        rows = conn.execute(
+            text(
+                "SELECT area_id, lsoa_id, pop_share, population FROM area_lsoa "
+                "WHERE kind = ANY(:k)"
+            ),
+            {"k": list(SUMMARISED_KINDS)},
+        ).all()
+    else:
+        rows = conn.execute(
+            text(
+                "SELECT area_id, lsoa_id, pop_share, population FROM area_lsoa "
+                "WHERE area_id = ANY(:ids)"
+            ),
+            {"ids": [int(i) for i in area_ids]},
+        ).all()
+    return pd.DataFrame(rows, columns=["area_id", "lsoa_id", "pop_share", "population"])
+
+
+def compute_summaries(
+    weights: pd.DataFrame, stats: pd.DataFrame, n_lsoa: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(measures per area and domain, profile per area) for the given weights."""
+    measures = summarise(weights, stats, domains=DOMAINS, n_lsoa=n_lsoa)
+    health = weighted_means(weights, stats, HEALTH_COLUMNS)
+    prof = pd.DataFrame(index=health.index)
+    prof["population"] = weights.groupby("area_id")["population"].sum()
+    prof["lsoa_count"] = weights.groupby("area_id")["pop_share"].sum()
+    prof["health"] = [
+        json.dumps({k: (None if pd.isna(v) else round(float(v), 6)) for k, v in r.items()})
+        for r in health.to_dict("records")
+    ]
+    return measures, prof
+
+
+def write_summaries(
+    conn: Connection,
+    measures: pd.DataFrame,
+    ranks: pd.DataFrame | None,
+    profiles: pd.DataFrame,
+    area_ids: Iterable[int] | None = None,
+) -> int:
+    """Replace ``area_measure`` / ``area_profile`` rows (all, or of the given areas)."""
+    if area_ids is None:
+        conn.execute(text("DELETE FROM area_measure"))
+        conn.execute(text("DELETE FROM area_profile"))
+    else:
+        ids = [int(i) for i in area_ids]
+        conn.execute(text("DELETE FROM area_measure WHERE area_id = ANY(:ids)"), {"ids": ids})
+        conn.execute(text("DELETE FROM area_profile WHERE area_id = ANY(:ids)"), {"ids": ids})
+    m = measures.copy()
+    if ranks is not None:
+        m = m.join(ranks, how="left")
+    m = m.reset_index()
+    m["decile_population"] = [
+        "{" + ",".join(f"{x:.6f}" for x in v) + "}" for v in m["decile_population"]
+    ]
+    cols = ["area_id", "domain", *MEASURE_COLUMNS, "decile_population"]
+    cols += [c for c in m.columns if c.startswith("rank_")]
+    n = copy_frame(conn, "area_measure", m[cols])
+    p = profiles.reset_index()
+    copy_frame(conn, "area_profile", p[["area_id", "population", "lsoa_count", "health"]])
+    return n
+
+
+def rebuild_summaries(conn: Connection) -> int:
+    """Measures and profiles of every area, ranked within its kind."""
+    stats = read_lsoa_stats(conn)
+    if stats.empty or stats["imd_rank"].isna().all():
+        conn.execute(text("DELETE FROM area_measure"))
+        conn.execute(text("DELETE FROM area_profile"))
+        return 0
+    weights = read_weights(conn)
+    kinds = pd.Series(dict(conn.execute(text("SELECT id, kind FROM area")).all()))
+    measures, profiles = compute_summaries(weights, stats, n_lsoa=len(stats))
+    ranked = kinds[kinds.isin(RANKED_KINDS)]
+    ranks = rank_within(measures[measures.index.get_level_values(0).isin(ranked.index)], ranked)
+    return write_summaries(conn, measures, ranks, profiles)
+
+
+def run(ctx: LoadContext) -> PartResult:
+    res = PartResult("derived")
+    with timed(res):
+        ctx.progress.start("derived tables: populations, LSOA stats, adjacency, measures", total=4)
+        refresh_populations(ctx.conn)
+        ctx.progress.advance()
+        res.counts["lsoa_stats"] = rebuild_lsoa_stats(ctx.conn)
+        ctx.progress.advance()
+        has_adj = ctx.conn.execute(text("SELECT EXISTS (SELECT 1 FROM lsoa_adjacency)")).scalar()
+        if ctx.geometry_changed or not has_adj:
+            res.counts["adjacent pairs"] = rebuild_adjacency(ctx.conn, ctx.lsoa_frame())
+        ctx.progress.advance()
+        res.counts["area measures"] = rebuild_summaries(ctx.conn)
+        ctx.progress.advance()
+        ctx.progress.done()
+    return res
