@@ -57,6 +57,13 @@ AREA_KINDS: tuple[str, ...] = (
 #: Kinds whose rows are built by the national loaders (replaced on reload).
 OFFICIAL_KINDS: tuple[str, ...] = ("lsoa21", "msoa21", "lsoa11", "ward", "ltla", "sicbl", "icb")
 
+#: Kinds whose measures are stored by the loaders (the service computes LSOA ones when asked).
+SUMMARISED_KINDS: tuple[str, ...] = (
+    "msoa21", "ward", "ltla", "sicbl", "icb", "pcn", "programme", "custom",
+)
+#: Kinds whose areas are ranked against each other.
+RANKED_KINDS: tuple[str, ...] = ("msoa21", "ward", "ltla", "sicbl", "icb", "pcn", "programme")
+
 #: How an area's LSOA weights were made.
 WEIGHT_BASES: tuple[str, ...] = ("lsoa", "area", "registrations")
 
@@ -116,7 +123,7 @@ Index("area_programme_idx", area.c.programme)
 #: Indexes SQLAlchemy cannot spell (operator classes on expressions); made by init_db.
 EXTRA_DDL: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS area_name_trgm ON area USING gin (lower(name) gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS area_code_pattern ON area (code text_pattern_ops)",
+    "CREATE INDEX IF NOT EXISTS area_code_upper_pattern ON area (upper(code) text_pattern_ops)",
 )
 
 area_lsoa = Table(

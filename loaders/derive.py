@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 import numpy as np
@@ -17,8 +16,9 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from depmap.schema import DOMAINS, LSOA_STAT_COLUMNS
-from geo.measures import MEASURE_COLUMNS, rank_within, summarise, weighted_means
+from depmap.schema import DOMAINS, LSOA_STAT_COLUMNS, RANKED_KINDS, SUMMARISED_KINDS
+from geo.measures import MEASURE_COLUMNS, rank_within
+from geo.summary import compute_summaries
 from loaders.base import LoadContext, PartResult, copy_frame, timed
 
 #: lsoa_stats column -> (indicator code, field of indicator_value)
@@ -46,26 +46,6 @@ STAT_SOURCES: dict[str, tuple[str, str]] = {
 }
 assert set(STAT_SOURCES) == set(LSOA_STAT_COLUMNS)
 
-#: The health indicators of every area's profile (lsoa_stats columns).
-HEALTH_COLUMNS: tuple[str, ...] = (
-    "health_score",
-    "acute_morbidity",
-    "illness_disability_ratio",
-    "mental_health",
-    "years_life_lost",
-    "disability_rate",
-    "hle_male",
-    "hle_female",
-    "le_male",
-    "le_female",
-    "dfle_male",
-    "dfle_female",
-)
-
-#: Kinds whose measures are stored (the service computes LSOA ones when asked).
-SUMMARISED_KINDS = ("msoa21", "ward", "ltla", "sicbl", "icb", "pcn", "programme", "custom")
-#: Kinds whose areas are ranked against each other.
-RANKED_KINDS = ("msoa21", "ward", "ltla", "sicbl", "icb", "pcn", "programme")
 
 
 def refresh_populations(conn: Connection) -> None:
@@ -177,22 +157,6 @@ def read_weights(conn: Connection, area_ids: Iterable[int] | None = None) -> pd.
             {"ids": [int(i) for i in area_ids]},
         ).all()
     return pd.DataFrame(rows, columns=["area_id", "lsoa_id", "pop_share", "population"])
-
-
-def compute_summaries(
-    weights: pd.DataFrame, stats: pd.DataFrame, n_lsoa: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(measures per area and domain, profile per area) for the given weights."""
-    measures = summarise(weights, stats, domains=DOMAINS, n_lsoa=n_lsoa)
-    health = weighted_means(weights, stats, HEALTH_COLUMNS)
-    prof = pd.DataFrame(index=health.index)
-    prof["population"] = weights.groupby("area_id")["population"].sum()
-    prof["lsoa_count"] = weights.groupby("area_id")["pop_share"].sum()
-    prof["health"] = [
-        json.dumps({k: (None if pd.isna(v) else round(float(v), 6)) for k, v in r.items()})
-        for r in health.to_dict("records")
-    ]
-    return measures, prof
 
 
 def write_summaries(

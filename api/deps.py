@@ -1,0 +1,145 @@
+"""Typed dependencies: settings, a database connection, the area in the path, auth."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+from starlette.responses import Response
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from api.cache import DataVersion, Entry, ResponseCache, etag_for
+from api.errors import Forbidden, NotLoaded, Unauthorized
+from api.formats import dumps
+from api.queries.areas import Area, get_area
+from depmap.schema import AREA_KINDS
+from depmap.settings import ApiSettings
+
+
+def get_settings(request: Request) -> ApiSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+
+
+def get_engine(request: Request) -> AsyncEngine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+async def get_conn(request: Request) -> AsyncIterator[AsyncConnection]:
+    async with get_engine(request).connect() as conn:
+        yield conn
+
+
+ConnDep = Annotated[AsyncConnection, Depends(get_conn)]
+
+
+def _token_ok(request: Request, settings: ApiSettings) -> bool:
+    expected = settings.api_token.get_secret_value() if settings.api_token else None
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if not expected or scheme.lower() != "bearer" or not given:
+        return False
+    return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+async def require_write(request: Request, settings: SettingsDep) -> None:
+    """Writes need ``Authorization: Bearer <DEPMAP_API_TOKEN>`` (constant-time check)."""
+    if not settings.api_token:
+        raise Forbidden("writes are disabled: the server has no DEPMAP_API_TOKEN")
+    if not request.headers.get("authorization"):
+        raise Unauthorized("this needs a bearer token (Authorization: Bearer <token>)")
+    if not _token_ok(request, settings):
+        raise Unauthorized("the bearer token is not valid")
+
+
+async def require_read(request: Request, settings: SettingsDep) -> None:
+    """Reads are open unless DEPMAP_READ_TOKEN_REQUIRED is set."""
+    if settings.read_token_required and not _token_ok(request, settings):
+        raise Unauthorized("reads need a bearer token on this server")
+
+
+AreaIdPath = Annotated[
+    str,
+    Path(
+        description="GSS code (E54000008, E01000001, ...) or the id of a programme or "
+        "custom area",
+        min_length=1,
+        max_length=100,
+    ),
+]
+AreaKindQuery = Annotated[
+    str | None,
+    Query(
+        description="Which kind to take when a code names several (an LSOA21 and an LSOA11 "
+        "can share a code): " + ", ".join(AREA_KINDS),
+        pattern="^(" + "|".join(AREA_KINDS) + ")$",
+    ),
+]
+
+
+async def get_path_area(conn: ConnDep, area_id: AreaIdPath, area_kind: AreaKindQuery = None
+                        ) -> Area:
+    return await get_area(conn, area_id, area_kind)
+
+
+AreaDep = Annotated[Area, Depends(get_path_area)]
+
+
+def data_version(request: Request) -> int:
+    dv: DataVersion = request.app.state.data_version
+    if dv.value is None:
+        raise NotLoaded("the database has no depmap data yet: run `depmap load all`")
+    return dv.value
+
+
+VersionDep = Annotated[int, Depends(data_version)]
+
+
+def is_custom_code(code: str) -> bool:
+    """Custom areas (ids ``c-...``) can be deleted, so their answers are never cached."""
+    return code.startswith("c-")
+
+
+def entry_response(request: Request, entry: Entry, *, max_age: int = 60,
+                   extra_headers: dict[str, str] | None = None) -> Response:
+    """The cached entry as a response; 304 when the client already has it."""
+    headers = {"ETag": entry.etag, "Cache-Control": f"public, max-age={max_age}",
+               **dict(entry.headers), **(extra_headers or {})}
+    inm = request.headers.get("if-none-match")
+    if inm and entry.etag in {t.strip() for t in inm.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type=entry.media_type, headers=headers)
+
+
+async def answer(
+    request: Request,
+    key: tuple[object, ...],
+    compute: Callable[[AsyncConnection], Awaitable[object]],
+    *,
+    cacheable: bool = True,
+    media_type: str = "application/json",
+    render: Callable[[object], bytes] = dumps,
+    filename: str | None = None,
+) -> Response:
+    """Answer from the cache (per data version) or compute with a fresh connection."""
+    version = data_version(request)
+    engine = get_engine(request)
+
+    async def make() -> Entry:
+        async with engine.connect() as conn:
+            body = render(await compute(conn))
+        hdrs: tuple[tuple[str, str], ...] = ()
+        if filename:
+            hdrs = (("Content-Disposition", f'attachment; filename="{filename}"'),)
+        return Entry(body=body, media_type=media_type, etag=etag_for(body), headers=hdrs)
+
+    if not cacheable:
+        e = await make()
+        return entry_response(request, e, max_age=0)
+    cache: ResponseCache = request.app.state.response_cache
+    e = await cache.get_or_compute((version, *key), make)
+    return entry_response(request, e)

@@ -1,0 +1,108 @@
+"""Rendering answers as JSON, CSV or GeoJSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+
+def _default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def dumps(content: Any) -> bytes:
+    return orjson.dumps(
+        _clean(content),
+        default=_default,
+        option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS,
+    )
+
+
+def _clean(v: Any) -> Any:
+    """NaN and infinities are not JSON: they become null."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    return v
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = "application/geo+json"
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+    geojson = "geojson"
+
+
+class TableFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return ""
+        return repr(round(v, 10))
+    if isinstance(v, list | dict):
+        return orjson.dumps(v).decode()
+    text = str(v)
+    # keep spreadsheet applications from running formulas found in names
+    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_response(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
+                 filename: str) -> Response:
+    return Response(
+        to_csv(rows, columns),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )
+
+
+def feature_collection(features: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features, **extra}

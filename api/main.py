@@ -1,0 +1,72 @@
+"""The FastAPI application: settings, database pool and caches opened in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from api import errors
+from api.cache import DataVersion, ResponseCache
+from api.db import create_engine
+from api.deps import require_read
+from api.middleware import BodyLimit
+from api.routes import areas, deprivation, health, hotspots, overlaps
+from depmap import __version__, logs
+from depmap.settings import ApiSettings, DatabaseSettings, api_settings, database_settings
+
+DESCRIPTION = """
+Where deprivation concentrates at hyperlocal scale in England, and how it lines up
+with the NHS (ICBs, sub-ICB locations, PCNs) and with community programmes.
+
+Every area is weighted over 2021 LSOAs; overlaps, IoD summary measures, hotspots and
+tiles are all computed from those weights. Data: English Indices of Deprivation 2025
+(MHCLG), Census 2021 and ONS geography (ONS), NHS England; Open Government Licence v3.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    engine = create_engine(app.state.db_settings)
+    app.state.engine = engine
+    dv = DataVersion(engine, app.state.settings.version_check_interval_s)
+    app.state.data_version = dv
+    cache = app.state.response_cache
+    dv.on_change(lambda _v: cache.clear())
+    await dv.refresh()
+    dv.start()
+    try:
+        yield
+    finally:
+        await dv.stop()
+        await engine.dispose()
+
+
+def create_app(settings: ApiSettings | None = None,
+               db_settings: DatabaseSettings | None = None) -> FastAPI:
+    s = settings or api_settings()
+    logs.setup()
+    app = FastAPI(
+        title="depmap",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(require_read)],
+    )
+    app.state.settings = s
+    app.state.db_settings = db_settings or database_settings()
+    app.state.response_cache = ResponseCache(s.response_cache_entries)
+    errors.install(app)
+    for r in (health.router, areas.router, overlaps.router, deprivation.router,
+              hotspots.router):
+        app.include_router(r)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    if s.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=s.cors_origins,
+                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
+    return app

@@ -1,0 +1,145 @@
+"""The IoD summary measures of an area, its decile mix and health profile; rankings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from api.db import sql
+from api.errors import NotLoaded
+from api.queries.areas import Area
+from depmap.schema import LSOA_STAT_COLUMNS, RANKED_KINDS, SUMMARISED_KINDS
+from geo.measures import MEASURE_COLUMNS
+from geo.summary import HEALTH_COLUMNS, compute_summaries
+
+MEASURES = MEASURE_COLUMNS[1:]  # average_score ... scale
+RANKING_KINDS = RANKED_KINDS
+#: the columns of ``/rankings?format=csv`` (and ``depmap rankings --format csv``)
+RANKING_CSV_COLUMNS = (
+    "code",
+    "name",
+    "average_score",
+    "average_rank",
+    "proportion_most_deprived_10",
+    "extent",
+    "local_concentration",
+)
+
+HEALTH_LABELS = {
+    "health_score": ("IoD 2025 health deprivation and disability score", True),
+    "acute_morbidity": ("Acute morbidity indicator (IoD 2025)", True),
+    "illness_disability_ratio": ("Comparative illness and disability ratio (IoD 2025)", True),
+    "mental_health": ("Mental health indicator (IoD 2025)", True),
+    "years_life_lost": ("Years of potential life lost (IoD 2025)", True),
+    "disability_rate": ("Share of residents disabled under the Equality Act (Census 2021)", True),
+    "hle_male": ("Healthy life expectancy at birth, males, years (2009-13)", False),
+    "hle_female": ("Healthy life expectancy at birth, females, years (2009-13)", False),
+    "le_male": ("Life expectancy at birth, males, years (2009-13)", False),
+    "le_female": ("Life expectancy at birth, females, years (2009-13)", False),
+    "dfle_male": ("Disability-free life expectancy, males, years (2009-13)", False),
+    "dfle_female": ("Disability-free life expectancy, females, years (2009-13)", False),
+}
+
+METHOD = (
+    "IoD summary measures as MHCLG defines them for local authorities and ICBs, over the "
+    "area's LSOA21s weighted by population (LSOAs it cuts count by their population share); "
+    "ranks reversed so that the most deprived LSOA has rank 33,755."
+)
+
+
+async def national_lsoa_count(conn: AsyncConnection) -> int:
+    n = int((await conn.execute(sql("lsoa_count"))).scalar() or 0)
+    if n == 0:
+        raise NotLoaded("no deprivation data is loaded: run `depmap load all`")
+    return n
+
+
+async def _computed(conn: AsyncConnection, area: Area, n_lsoa: int) -> tuple[
+        pd.DataFrame, dict[str, Any]]:
+    """Measures and profile computed now (for kinds that are not stored)."""
+    res = await conn.execute(sql("lsoa_stats_for_area"), {"id": area.id})
+    df = pd.DataFrame([dict(r) for r in res.mappings()])
+    if df.empty:
+        raise NotLoaded(f"{area.code} has no LSOA statistics: run `depmap load all`")
+    df = df.loc[:, ~df.columns.duplicated()]
+    stats = df.set_index("lsoa_id")[["population", *LSOA_STAT_COLUMNS]].astype(float)
+    weights = df[["area_id", "lsoa_id", "pop_share", "weight"]].rename(
+        columns={"weight": "population"})
+    measures, prof = compute_summaries(weights, stats, n_lsoa)
+    p = prof.iloc[0]
+    return measures.loc[area.id], {"population": float(p["population"]),
+                                   "lsoa_count": float(p["lsoa_count"]),
+                                   "health": json.loads(p["health"])}
+
+
+async def deprivation(conn: AsyncConnection, area: Area, domain: str) -> dict[str, Any]:
+    n_lsoa = await national_lsoa_count(conn)
+    ranks: dict[str, Any] | None = None
+    if area.kind in SUMMARISED_KINDS:
+        m = (await conn.execute(sql("area_measures"),
+                                {"id": area.id, "domain": domain, "kind": area.kind})
+             ).mappings().first()
+        prof_row = (await conn.execute(sql("area_profile"), {"id": area.id})).mappings().first()
+        if m is None or prof_row is None:
+            raise NotLoaded(f"no deprivation measures for {area.code}: run `depmap load all`")
+        values = {k: m[k] for k in MEASURES}
+        deciles = list(m["decile_population"])
+        prof = dict(prof_row)
+        if area.kind in RANKED_KINDS:
+            ranks = {k: m[f"rank_{k}"] for k in MEASURES}
+            ranks["of"] = int(m["of_kind"])
+            ranks["among"] = area.kind
+    else:
+        measures, prof = await _computed(conn, area, n_lsoa)
+        row = measures.loc[domain]
+        values = {k: (None if pd.isna(row[k]) else float(row[k])) for k in MEASURES}
+        deciles = list(row["decile_population"])
+    health = prof["health"] if isinstance(prof["health"], dict) else json.loads(prof["health"])
+    total = sum(deciles) or 1.0
+    return {
+        "area": {"code": area.code, "name": area.name, "kind": area.kind},
+        "domain": domain,
+        "population": prof["population"],
+        "population_basis": area.population_basis,
+        "lsoa_count": prof["lsoa_count"],
+        **values,
+        "ranks": ranks,
+        "deciles": [
+            {"decile": i + 1, "population": p, "share": p / total} for i, p in enumerate(deciles)
+        ],
+        "health": [
+            {"code": c, "label": HEALTH_LABELS[c][0], "higher_is_worse": HEALTH_LABELS[c][1],
+             "value": health.get(c)}
+            for c in HEALTH_COLUMNS
+        ],
+        "n_lsoa_national": n_lsoa,
+        "method": METHOD,
+    }
+
+
+async def rankings(
+    conn: AsyncConnection, kind: str, domain: str, measure: str, programme: str | None = None
+) -> list[dict[str, Any]]:
+    rows = (await conn.execute(sql("rankings"),
+                               {"kind": kind, "domain": domain, "programme": programme})
+            ).mappings().all()
+    out = []
+    for r in rows:
+        item: dict[str, Any] = {
+            "code": r["code"],
+            "name": r["name"],
+            "programme": r["programme"],
+            "population": r["population"],
+            "population_basis": r["population_basis"],
+        }
+        for k in MEASURES:
+            item[k] = r[k]
+        for k in MEASURES:
+            item[f"rank_{k}"] = r[f"rank_{k}"]
+        out.append(item)
+    key = f"rank_{measure}"
+    out.sort(key=lambda x: (x[key] is None, x[key] or 0, x["code"]))
+    return out

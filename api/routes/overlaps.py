@@ -1,0 +1,58 @@
+"""GET /areas/{id}/overlaps: which areas of a kind an area overlaps."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
+from api.formats import Format, dumps, to_csv
+from api.queries.areas import get_area
+from api.queries.overlaps import COLUMNS, OVERLAP_KINDS, overlaps
+from api.sqlgeo import features_for
+
+router = APIRouter(tags=["overlaps"])
+
+OverlapKind = StrEnum("OverlapKind", {k: k for k in OVERLAP_KINDS})  # type: ignore[misc]
+
+
+@router.get(
+    "/areas/{area_id}/overlaps",
+    summary="Areas of a kind that this area overlaps, with area and population shares",
+)
+async def get_overlaps(
+    request: Request,
+    area_id: AreaIdPath,
+    kind: Annotated[OverlapKind, Query(description="Kind of the overlapped areas")],  # type: ignore[valid-type]
+    min_share: Annotated[float, Query(ge=0.0, le=1.0, description=(
+        "Keep overlaps holding at least this share of the area's area or population"))] = 0.0,
+    area_kind: AreaKindQuery = None,
+    format: Annotated[Format, Query(description="json, csv or geojson")] = Format.json,
+) -> Response:
+    """For each overlapped area: ``overlap_area_m2``, ``share_of_area`` (of this area's
+    area), ``share_of_other_area``, ``population`` in the overlap (in this area's
+    population measure) and ``share_of_population``. Population is apportioned through
+    LSOA21 shares, area-weighted inside a cut LSOA."""
+    k = kind.value
+
+    async def compute(conn: Any) -> Any:
+        area = await get_area(conn, area_id, area_kind)
+        data = await overlaps(conn, area, k, min_share)
+        if format is Format.geojson:
+            return await features_for(conn, data["overlaps"], kind=k,
+                                      extra={"area": data["area"]})
+        return data
+
+    key = ("overlaps", area_id, area_kind, k, min_share, format.value)
+    custom = is_custom_code(area_id)
+    if format is Format.csv:
+        return await answer(request, key, compute, cacheable=not custom,
+                            media_type="text/csv; charset=utf-8",
+                            render=lambda d: to_csv(d["overlaps"], COLUMNS).encode(),  # type: ignore[index]
+                            filename=f"{area_id}-overlaps-{k}.csv")
+    return await answer(request, key, compute, cacheable=not custom,
+                        media_type="application/geo+json" if format is Format.geojson
+                        else "application/json", render=dumps)

@@ -1,0 +1,2 @@
+SELECT m.*, (SELECT count(*) FROM area r WHERE r.kind = :kind) AS of_kind
+FROM area_measure m WHERE m.area_id = :id AND m.domain = :domain

@@ -1,0 +1,1 @@
+SELECT population, lsoa_count, health FROM area_profile WHERE area_id = :id

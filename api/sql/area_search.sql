@@ -1,0 +1,13 @@
+-- Areas by kind and/or text (a code prefix or part of a name), best matches first.
+SELECT id, kind, code, name, vintage, programme, population, area_m2,
+       count(*) OVER () AS total
+FROM area
+WHERE (CAST(:kind AS text) IS NULL OR kind = :kind)
+  AND (CAST(:programme AS text) IS NULL OR programme = :programme)
+  AND (CAST(:q AS text) IS NULL
+       OR upper(code) LIKE :q_prefix
+       OR lower(name) LIKE :q_like)
+ORDER BY (CAST(:q AS text) IS NOT NULL AND upper(code) = upper(:q)) DESC,
+         (CAST(:q AS text) IS NOT NULL AND lower(name) LIKE :q_start) DESC,
+         kind, name, code
+LIMIT :limit OFFSET :offset

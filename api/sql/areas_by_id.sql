@@ -1,0 +1,2 @@
+SELECT id, kind, code, name, programme, area_m2, population, weight_basis
+FROM area WHERE id = ANY(:ids)
