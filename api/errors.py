@@ -128,6 +128,12 @@ def install(app: FastAPI) -> None:
             status_code=503, headers={"Retry-After": "2"},
         )
 
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", extra={"error": type(exc).__name__})
+        return JSONResponse(_body("internal_error", "an unexpected error occurred"),
+                            status_code=500)
+
     @app.exception_handler(DBAPIError)
     async def _db_error(_: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated or _is_connection_error(exc):

@@ -133,7 +133,8 @@ def run_parts(parts: list[str], data_dir: Path | None, wait: bool, progress: boo
     try:
         with RichProgress(enabled=progress and loader_settings().progress) as prog:
             report = run_load(eng, d, parts, progress=prog, wait=wait,
-                              extra=extra)  # type: ignore[arg-type]
+                              extra=extra,  # type: ignore[arg-type]
+                              expect_england=loader_settings().expect_england)
     except LoadBusy as e:
         _fail(str(e), code=3)
         return

@@ -39,6 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 SRID = 27700
+#: LSOA21s in England: IoD 2025 ranks run from 1 to this, national deciles are of it.
+NATIONAL_LSOA21 = 33_755
 SCHEMA_VERSION = 1
 
 #: Every kind of area the service knows.

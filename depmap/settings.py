@@ -114,6 +114,11 @@ class LoaderSettings(BaseSettings):
     download_dir: Path = Field(default=Path("data"), description="Where `depmap fetch` saves.")
     fetch_timeout_s: float = Field(default=120.0, gt=0)
     progress: bool = True
+    expect_england: bool = Field(
+        default=True,
+        description="Check that boundary files and lookups cover all of England (33,755 "
+        "LSOA21s, 42 ICBs ...). Turn off to load a regional extract or test data.",
+    )
 
 
 @lru_cache

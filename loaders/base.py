@@ -69,10 +69,18 @@ class LoadContext:
     data_dir: Path
     progress: Progress = field(default_factory=NullProgress)
     results: list[PartResult] = field(default_factory=list)
+    #: check national counts (33,755 LSOA21s ...); off for extracts and test data
+    expect_england: bool = True
     #: set by parts that change LSOA geometry (derived steps rebuild adjacency then)
     geometry_changed: bool = False
     _lsoa_ids: dict[str, int] | None = None
     _lsoa_frame: gpd.GeoDataFrame | None = None
+
+    def expected(self, kind: str) -> int | None:
+        """The national count of ``kind`` to check against, or None for extracts."""
+        from loaders.sources import EXPECTED_COUNTS
+
+        return EXPECTED_COUNTS.get(kind) if self.expect_england else None
 
     def path(self, rel: str) -> Path:
         p = self.data_dir / rel

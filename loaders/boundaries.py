@@ -8,7 +8,7 @@ import pandas as pd
 from loaders.areas import replace_weights, upsert_areas
 from loaders.base import LoadContext, LoadError, PartResult, timed
 from loaders.files import read_boundaries
-from loaders.sources import LSOA21_COUNT, SOURCES
+from loaders.sources import SOURCES
 
 
 def lsoa21_path(ctx: LoadContext) -> str:
@@ -33,7 +33,7 @@ def load(ctx: LoadContext) -> PartResult:
             kind="lsoa21",
             code_fields=src.code_fields,
             name_fields=src.name_fields,
-            expected_count=LSOA21_COUNT,
+            expected_count=ctx.expected("lsoa21"),
         )
         ctx.progress.advance()
         frame = pd.DataFrame({"code": gdf["code"], "name": gdf["name"]})

@@ -16,7 +16,13 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from depmap.schema import DOMAINS, LSOA_STAT_COLUMNS, RANKED_KINDS, SUMMARISED_KINDS
+from depmap.schema import (
+    DOMAINS,
+    LSOA_STAT_COLUMNS,
+    NATIONAL_LSOA21,
+    RANKED_KINDS,
+    SUMMARISED_KINDS,
+)
 from geo.measures import MEASURE_COLUMNS, rank_within
 from geo.summary import compute_summaries
 from loaders.base import LoadContext, PartResult, copy_frame, timed
@@ -198,7 +204,7 @@ def rebuild_summaries(conn: Connection) -> int:
         return 0
     weights = read_weights(conn)
     kinds = pd.Series(dict(conn.execute(text("SELECT id, kind FROM area")).all()))
-    measures, profiles = compute_summaries(weights, stats, n_lsoa=len(stats))
+    measures, profiles = compute_summaries(weights, stats, n_lsoa=NATIONAL_LSOA21)
     ranked = kinds[kinds.isin(RANKED_KINDS)]
     ranks = rank_within(measures[measures.index.get_level_values(0).isin(ranked.index)], ranked)
     return write_summaries(conn, measures, ranks, profiles)

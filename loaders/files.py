@@ -125,6 +125,14 @@ def read_boundaries(
             raise LoadError(f"{path.name}: cannot be read: {e}") from e
     crs = resolve_crs(gdf.crs, path.name)
     gdf = gdf.set_crs(crs, allow_override=True)
+    if crs.is_geographic and len(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if min(minx, maxx) < -180 or max(minx, maxx) > 180 or min(miny, maxy) < -90 or max(
+                miny, maxy) > 90:
+            raise LoadError(
+                f"{path.name}: coordinates out of range for {crs.name} (longitude/latitude); "
+                "is the coordinate reference system right?"
+            )
     out = gpd.GeoDataFrame(
         {
             "code": gdf[code_col].astype("string").str.strip(),
@@ -138,6 +146,11 @@ def read_boundaries(
         bad = out.loc[out.geometry.isna() | out.geometry.is_empty, "code"].head(5).tolist()
         raise LoadError(f"{path.name}: features with no geometry: {', '.join(map(str, bad))}")
     out = out.to_crs(SRID) if crs.to_epsg() != SRID else out.set_crs(SRID, allow_override=True)
+    if not np.isfinite(shapely.get_coordinates(out.geometry.values)).all():
+        raise LoadError(
+            f"{path.name}: some coordinates cannot be projected to British National Grid; "
+            "is the coordinate reference system right?"
+        )
     out["geometry"] = polygonal(out.geometry.values, path.name)
     check_inside_england(out, path.name)
     if expected_count is not None and len(out) != expected_count:

@@ -21,7 +21,7 @@ from geo.union import union_groups
 from loaders.areas import replace_weights, upsert_areas
 from loaders.base import LoadContext, LoadError, PartResult, timed
 from loaders.files import check_codes, read_csv
-from loaders.sources import EXPECTED_COUNTS, SOURCES
+from loaders.sources import SOURCES
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def load(ctx: LoadContext) -> PartResult:
             df = lookups[lv.source]
             row_pos = df["lsoa21_code"].map(pos).to_numpy(dtype=np.int64)
             groups = {str(k): row_pos[v] for k, v in df.groupby(lv.code).indices.items()}
-            expected = EXPECTED_COUNTS.get(lv.kind)
+            expected = ctx.expected(lv.kind)
             if expected is not None and len(groups) != expected:
                 raise LoadError(
                     f"{SOURCES[lv.source].path}: {len(groups)} {lv.kind} areas, "

@@ -167,7 +167,7 @@ def load_2019(ctx: LoadContext) -> int:
     df = read_csv(path, required=["lsoa11_code", *cols], aliases=src.aliases)
     numeric(df, cols, path.name)
     check_codes(df["lsoa11_code"], kind="lsoa11", source=path.name)
-    if len(df) != LSOA11_COUNT:
+    if ctx.expect_england and len(df) != LSOA11_COUNT:
         raise LoadError(f"{path.name}: {len(df):,} LSOA11s, expected {LSOA11_COUNT:,}")
     for _, s19, _ in DOMAINS.values():
         _check_rank_decile(df, f"{s19}_rank", f"{s19}_decile", LSOA11_COUNT, path.name)
@@ -206,7 +206,11 @@ def load(ctx: LoadContext) -> PartResult:
         ctx.progress.start("Indices of Deprivation 2025 and 2019", total=2)
         res.counts["imd2025 values"] = load_2025(ctx)
         ctx.progress.advance()
-        res.counts["imd2019 values"] = load_2019(ctx)
+        if all((ctx.data_dir / SOURCES[k].path).exists()
+               for k in ("imd2019", "imd2019_indicators", "lsoa11_lsoa21", "mye2020")):
+            res.counts["imd2019 values"] = load_2019(ctx)
+        else:
+            res.notes.append("IoD 2019 skipped: its files or the LSOA11 lookup are missing")
         ctx.progress.advance()
         ctx.progress.done()
     return res

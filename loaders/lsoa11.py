@@ -17,7 +17,7 @@ from geo.crosswalk import crosswalk_weights
 from loaders.areas import replace_weights, upsert_areas
 from loaders.base import LoadContext, LoadError, PartResult, timed
 from loaders.files import check_codes, numeric, read_boundaries, read_csv
-from loaders.sources import LSOA11_COUNT, SOURCES
+from loaders.sources import SOURCES
 
 CHANGE_CODES = {"U", "S", "M", "X"}
 
@@ -86,7 +86,7 @@ def load(ctx: LoadContext) -> PartResult:
         ctx.progress.start("LSOA11 boundaries and the 2011 -> 2021 lookup", total=3)
         gdf = read_boundaries(
             ctx.path(src.path), kind="lsoa11", code_fields=src.code_fields,
-            name_fields=src.name_fields, expected_count=LSOA11_COUNT,
+            name_fields=src.name_fields, expected_count=ctx.expected("lsoa11"),
         )
         ctx.progress.advance()
         w = crosswalk(ctx)

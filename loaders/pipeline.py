@@ -101,6 +101,7 @@ def run_load(
     progress: Progress | None = None,
     wait: bool = False,
     extra: Callable[[LoadContext], None] | None = None,
+    expect_england: bool = True,
 ) -> LoadReport:
     """Load ``parts`` from ``data_dir`` in one transaction and rebuild what derives from them.
 
@@ -116,7 +117,8 @@ def run_load(
             conn.execute(text("SET LOCAL application_name = 'depmap-load'"))
             acquire_load_lock(conn, wait=wait)
             init_db(conn)
-            ctx = LoadContext(conn=conn, data_dir=data_dir, progress=progress or NullProgress())
+            ctx = LoadContext(conn=conn, data_dir=data_dir, progress=progress or NullProgress(),
+                              expect_england=expect_england)
             for name in names:
                 log.info("load part", extra={"part": name})
                 ctx.results.append(PARTS[name](ctx))

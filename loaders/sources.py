@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-LSOA21_COUNT = 33_755
+from depmap.schema import NATIONAL_LSOA21
+
+LSOA21_COUNT = NATIONAL_LSOA21
 MSOA21_COUNT = 6_856
 LSOA11_COUNT = 32_844
 EXPECTED_COUNTS = {"lsoa21": LSOA21_COUNT, "msoa21": MSOA21_COUNT, "sicbl": 106, "icb": 42,
@@ -38,7 +40,8 @@ SOURCES: dict[str, Source] = {
     for s in (
         Source(
             "lsoa21_boundaries",
-            ("boundaries/lsoa21_bgc.gpkg", "boundaries/lsoa21.gpkg"),
+            tuple(f"boundaries/{stem}.{ext}" for stem in ("lsoa21_bgc", "lsoa21")
+                  for ext in ("gpkg", "geojson", "zip", "fgb")),
             code_fields=("lsoa21cd", "lsoa21_code", "LSOA21CD"),
             name_fields=("lsoa21nm", "lsoa21_name", "LSOA21NM"),
         ),

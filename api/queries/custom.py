@@ -86,6 +86,6 @@ async def create_custom_area(conn: AsyncConnection, drawn: Drawn, name: str | No
 
 
 async def delete_custom_area(conn: AsyncConnection, area_id: int) -> bool:
-    async with conn.begin():
-        n = (await conn.execute(sql("delete_custom_area"), {"id": area_id})).scalar_one()
+    """Delete a custom area and its rows (in the caller's transaction)."""
+    n = (await conn.execute(sql("delete_custom_area"), {"id": area_id})).scalar_one()
     return bool(n)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.db import sql
 from api.errors import NotLoaded
 from api.queries.areas import Area
-from depmap.schema import LSOA_STAT_COLUMNS, RANKED_KINDS, SUMMARISED_KINDS
+from depmap.schema import LSOA_STAT_COLUMNS, NATIONAL_LSOA21, RANKED_KINDS, SUMMARISED_KINDS
 from geo.measures import MEASURE_COLUMNS
 from geo.summary import HEALTH_COLUMNS, compute_summaries
 
@@ -51,10 +51,11 @@ METHOD = (
 
 
 async def national_lsoa_count(conn: AsyncConnection) -> int:
+    """LSOA21s ranked nationally (IoD 2025), once some are loaded."""
     n = int((await conn.execute(sql("lsoa_count"))).scalar() or 0)
     if n == 0:
         raise NotLoaded("no deprivation data is loaded: run `depmap load all`")
-    return n
+    return NATIONAL_LSOA21
 
 
 async def _computed(conn: AsyncConnection, area: Area, n_lsoa: int) -> tuple[

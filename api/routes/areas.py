@@ -127,7 +127,7 @@ async def create_area(request: Request, settings: SettingsDep) -> Response:
 @router.delete("/areas/{area_id}", status_code=204, summary="Delete a custom area",
                dependencies=[Depends(require_write)])
 async def delete_area(request: Request, area_id: AreaIdPath) -> Response:
-    async with get_engine(request).connect() as conn:
+    async with get_engine(request).begin() as conn:
         area = await get_area(conn, area_id)
         if area.kind != "custom":
             raise Forbidden(f"{area_id} is a {area.kind} area; only custom areas can be deleted")

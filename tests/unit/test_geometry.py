@@ -1,0 +1,61 @@
+"""Parsing and checking drawn polygons."""
+
+import pytest
+
+from geo.geometry import GeometryError, parse_drawn
+
+SQUARE = [[[-2.99, 53.40], [-2.97, 53.40], [-2.97, 53.41], [-2.99, 53.41], [-2.99, 53.40]]]
+
+
+def feature(geom, **extra):
+    return {"type": "Feature", "properties": {"name": "x"}, "geometry": geom, **extra}
+
+
+def parse(doc, **kw):
+    return parse_drawn(doc, max_vertices=kw.get("max_vertices", 1000),
+                       max_area_km2=kw.get("max_area_km2", 100))
+
+
+def test_wgs84_polygon_is_projected_to_bng():
+    d = parse(feature({"type": "Polygon", "coordinates": SQUARE}))
+    x, y = d.geom.centroid.coords[0]
+    assert 330_000 < x < 345_000 and 385_000 < y < 395_000  # Liverpool in BNG
+    assert 1.0e6 < d.geom.area < 1.6e6
+
+
+def test_crs_member_is_honoured():
+    bng = [[[334000, 389000], [336000, 389000], [336000, 390000], [334000, 390000],
+            [334000, 389000]]]
+    d = parse(feature({"type": "Polygon", "coordinates": bng},
+                      crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}))
+    assert d.geom.area == pytest.approx(2_000_000)
+
+
+@pytest.mark.parametrize("doc, message", [
+    ({"type": "Feature", "geometry": {"type": "Point", "coordinates": [0, 51]}}, "not a Polygon"),
+    ({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []}}, "empty"),
+    ({"type": "Feature", "geometry": None}, "no geometry"),
+    ({"type": "FeatureCollection", "features": []}, "no features"),
+    ({"type": "Topology"}, "expected a GeoJSON Feature"),
+    (feature({"type": "Polygon", "coordinates": [[[-2.99, 53.40], [-2.97, 53.41],
+                                                   [-2.97, 53.40], [-2.99, 53.41],
+                                                   [-2.99, 53.40]]]}), "not valid"),
+    (feature({"type": "Polygon", "coordinates": [[["a", "b"], [1, 2]]]}), "arrays of numbers"),
+    (feature({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}), "not valid|valid polygon"),
+    (feature({"type": "Polygon", "coordinates": SQUARE},
+             crs={"type": "name", "properties": {"name": "EPSG:999999"}}), "cannot be read"),
+    (feature({"type": "Polygon", "coordinates": [[[300000, 400000], [300100, 400000],
+                                                   [300100, 400100], [300000, 400000]]]}),
+     "out of range"),
+])
+def test_bad_geometries_say_why(doc, message):
+    with pytest.raises(GeometryError, match=message):
+        parse(doc)
+
+
+def test_vertex_and_area_limits():
+    ring = [[-2.9 + i * 1e-5, 53.4] for i in range(50)] + [[-2.9, 53.41], [-2.9, 53.4]]
+    with pytest.raises(GeometryError, match="vertices"):
+        parse(feature({"type": "Polygon", "coordinates": [ring]}), max_vertices=20)
+    with pytest.raises(GeometryError, match="km²"):
+        parse(feature({"type": "Polygon", "coordinates": SQUARE}), max_area_km2=0.5)
