@@ -53,8 +53,10 @@ class DataVersion:
                     ).scalar()
         except Exception as e:  # the database may be down: keep the last version
             if self.db_ok or self.checked_at == 0.0:
-                log.warning("database unreachable", extra={"error": type(e).__name__,
-                                                           "detail": str(e)[:300]})
+                log.warning(
+                    "database unreachable",
+                    extra={"error": type(e).__name__, "detail": str(e)[:300]},
+                )
             self.db_ok = False
             self.last_error = type(e).__name__
             return self.value

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
-from starlette.responses import Response
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.responses import Response
 
 from api.cache import DataVersion, Entry, ResponseCache, etag_for
 from api.errors import Forbidden, NotLoaded, Unauthorized
@@ -19,14 +19,14 @@ from depmap.settings import ApiSettings
 
 
 def get_settings(request: Request) -> ApiSettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 
 def get_engine(request: Request) -> AsyncEngine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return request.app.state.engine
 
 
 async def get_conn(request: Request) -> AsyncIterator[AsyncConnection]:
@@ -65,8 +65,7 @@ async def require_read(request: Request, settings: SettingsDep) -> None:
 AreaIdPath = Annotated[
     str,
     Path(
-        description="GSS code (E54000008, E01000001, ...) or the id of a programme or "
-        "custom area",
+        description="GSS code (E54000008, E01000001, ...) or the id of a programme or custom area",
         min_length=1,
         max_length=100,
     ),
@@ -81,8 +80,9 @@ AreaKindQuery = Annotated[
 ]
 
 
-async def get_path_area(conn: ConnDep, area_id: AreaIdPath, area_kind: AreaKindQuery = None
-                        ) -> Area:
+async def get_path_area(
+    conn: ConnDep, area_id: AreaIdPath, area_kind: AreaKindQuery = None
+) -> Area:
     return await get_area(conn, area_id, area_kind)
 
 
@@ -104,11 +104,20 @@ def is_custom_code(code: str) -> bool:
     return code.startswith("c-")
 
 
-def entry_response(request: Request, entry: Entry, *, max_age: int = 60,
-                   extra_headers: dict[str, str] | None = None) -> Response:
+def entry_response(
+    request: Request,
+    entry: Entry,
+    *,
+    max_age: int = 60,
+    extra_headers: dict[str, str] | None = None,
+) -> Response:
     """The cached entry as a response; 304 when the client already has it."""
-    headers = {"ETag": entry.etag, "Cache-Control": f"public, max-age={max_age}",
-               **dict(entry.headers), **(extra_headers or {})}
+    headers = {
+        "ETag": entry.etag,
+        "Cache-Control": f"public, max-age={max_age}",
+        **dict(entry.headers),
+        **(extra_headers or {}),
+    }
     inm = request.headers.get("if-none-match")
     if inm and entry.etag in {t.strip() for t in inm.split(",")}:
         return Response(status_code=304, headers=headers)

@@ -48,8 +48,11 @@ class InvalidParameter(ApiError):
 
     @classmethod
     def choice(cls, name: str, value: object, allowed: Sequence[str]) -> InvalidParameter:
-        return cls(f"{name}={value!r} is not allowed; use one of: {', '.join(allowed)}",
-                   parameter=name, allowed=list(allowed))
+        return cls(
+            f"{name}={value!r} is not allowed; use one of: {', '.join(allowed)}",
+            parameter=name,
+            allowed=list(allowed),
+        )
 
 
 class InvalidGeometry(ApiError):
@@ -90,8 +93,9 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if exc.status >= 500:
             log.warning("service error", extra={"error": exc.code, "detail": exc.detail})
-        return JSONResponse(_body(exc.code, exc.detail, **exc.extra), status_code=exc.status,
-                            headers=headers)
+        return JSONResponse(
+            _body(exc.code, exc.detail, **exc.extra), status_code=exc.status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -104,15 +108,18 @@ def install(app: FastAPI) -> None:
                 msg = f"must be one of {ctx['expected']}"
             problems.append({"parameter": loc, "message": msg, "input": _safe(e.get("input"))})
         text = "; ".join(f"{p['parameter']}: {p['message']}" for p in problems)
-        return JSONResponse(_body("invalid_parameter", text, problems=problems),
-                            status_code=422)
+        return JSONResponse(_body("invalid_parameter", text, problems=problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
-            exc.status_code, "http_error")
-        return JSONResponse(_body(code, exc.detail), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(
+            _body(code, exc.detail),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(DatabaseNotReady)
     async def _not_ready(_: Request, exc: DatabaseNotReady) -> JSONResponse:
@@ -123,36 +130,47 @@ def install(app: FastAPI) -> None:
     async def _db_down(_: Request, exc: Exception) -> JSONResponse:
         log.warning("database unavailable", extra={"error": type(exc).__name__})
         return JSONResponse(
-            _body("database_unavailable",
-                  "the database is unavailable; try again in a few seconds"),
-            status_code=503, headers={"Retry-After": "2"},
+            _body(
+                "database_unavailable", "the database is unavailable; try again in a few seconds"
+            ),
+            status_code=503,
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", extra={"error": type(exc).__name__})
-        return JSONResponse(_body("internal_error", "an unexpected error occurred"),
-                            status_code=500)
+        return JSONResponse(
+            _body("internal_error", "an unexpected error occurred"), status_code=500
+        )
 
     @app.exception_handler(DBAPIError)
     async def _db_error(_: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated or _is_connection_error(exc):
             return JSONResponse(
-                _body("database_unavailable",
-                      "the database connection was lost; try again in a few seconds"),
-                status_code=503, headers={"Retry-After": "2"},
+                _body(
+                    "database_unavailable",
+                    "the database connection was lost; try again in a few seconds",
+                ),
+                status_code=503,
+                headers={"Retry-After": "2"},
             )
         if "canceling statement due to statement timeout" in str(exc.orig):
             return JSONResponse(_body("timeout", "the query took too long"), status_code=503)
         log.exception("database error")
-        return JSONResponse(_body("internal_error", "a database error occurred"),
-                            status_code=500)
+        return JSONResponse(_body("internal_error", "a database error occurred"), status_code=500)
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:
     name = type(exc.orig).__name__ if exc.orig is not None else ""
-    return name in {"OperationalError", "InterfaceError", "AdminShutdown", "ConnectionFailure",
-                    "CannotConnectNow", "ConnectionException"}
+    return name in {
+        "OperationalError",
+        "InterfaceError",
+        "AdminShutdown",
+        "ConnectionFailure",
+        "CannotConnectNow",
+        "ConnectionException",
+    }
 
 
 def _safe(v: object) -> object:

@@ -95,8 +95,9 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def csv_response(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
-                 filename: str) -> Response:
+def csv_response(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], filename: str
+) -> Response:
     return Response(
         to_csv(rows, columns),
         media_type="text/csv; charset=utf-8",

@@ -45,8 +45,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.dispose()
 
 
-def create_app(settings: ApiSettings | None = None,
-               db_settings: DatabaseSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ApiSettings | None = None, db_settings: DatabaseSettings | None = None
+) -> FastAPI:
     s = settings or api_settings()
     logs.setup()
     app = FastAPI(
@@ -60,13 +61,15 @@ def create_app(settings: ApiSettings | None = None,
     app.state.db_settings = db_settings or database_settings()
     app.state.response_cache = ResponseCache(s.response_cache_entries)
     errors.install(app)
-    for r in (health.router, areas.router, overlaps.router, deprivation.router,
-              hotspots.router):
+    for r in (health.router, areas.router, overlaps.router, deprivation.router, hotspots.router):
         app.include_router(r)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     if s.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=s.cors_origins,
-                           allow_methods=["GET", "POST", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=s.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
     return app

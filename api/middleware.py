@@ -26,8 +26,12 @@ class BodyLimit:
                     await _reply(send, 400, "bad_request", "Content-Length is not a number")
                     return
                 if n > self.max_bytes:
-                    await _reply(send, 413, "too_large",
-                                 f"the body is {n:,} bytes; the limit is {self.max_bytes:,}")
+                    await _reply(
+                        send,
+                        413,
+                        "too_large",
+                        f"the body is {n:,} bytes; the limit is {self.max_bytes:,}",
+                    )
                     return
         seen = 0
         sent_response = False
@@ -51,8 +55,12 @@ class BodyLimit:
             await self.app(scope, limited, tracking_send)
         except _TooLarge:
             if not sent_response:
-                await _reply(send, 413, "too_large",
-                             f"the body is over the limit of {self.max_bytes:,} bytes")
+                await _reply(
+                    send,
+                    413,
+                    "too_large",
+                    f"the body is over the limit of {self.max_bytes:,} bytes",
+                )
 
 
 class _TooLarge(Exception):
@@ -61,7 +69,14 @@ class _TooLarge(Exception):
 
 async def _reply(send: Send, status: int, code: str, detail: str) -> None:
     body = dumps({"error": code, "detail": detail})
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

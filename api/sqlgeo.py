@@ -22,14 +22,21 @@ async def features_for(
     """A FeatureCollection of ``items`` (dicts with ``code`` and ``kind`` or a given kind)."""
     codes = [i["code"] for i in items]
     kinds = [kind or i["kind"] for i in items]
-    rows = (await conn.execute(sql("geojson_by_codes"),
-                               {"codes": codes, "kinds": kinds, "tol": simplify_m})).all()
+    rows = (
+        await conn.execute(
+            sql("geojson_by_codes"), {"codes": codes, "kinds": kinds, "tol": simplify_m}
+        )
+    ).all()
     geoms = {(k, c): g for k, c, g in rows}
     feats = [
-        {"type": "Feature", "id": i["code"],
-         "geometry": orjson.loads(geoms[(kinds[n], i["code"])])
-         if (kinds[n], i["code"]) in geoms else None,
-         "properties": i}
+        {
+            "type": "Feature",
+            "id": i["code"],
+            "geometry": orjson.loads(geoms[(kinds[n], i["code"])])
+            if (kinds[n], i["code"]) in geoms
+            else None,
+            "properties": i,
+        }
         for n, i in enumerate(items)
     ]
     return {"type": "FeatureCollection", **(extra or {}), "features": feats}

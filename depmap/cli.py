@@ -14,6 +14,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -25,11 +26,15 @@ from depmap import logs
 from depmap.db import init_db, make_engine
 from depmap.settings import api_settings, loader_settings
 
-app = typer.Typer(help="depmap: deprivation, the NHS and community programmes, by small area.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="depmap: deprivation, the NHS and community programmes, by small area.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-load_app = typer.Typer(help="Load data into PostGIS (each load is one transaction).",
-                       no_args_is_help=True)
+load_app = typer.Typer(
+    help="Load data into PostGIS (each load is one transaction).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(load_app, name="load")
 
@@ -52,7 +57,7 @@ class RichProgress:
             disable=not enabled,
             transient=False,
         )
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> RichProgress:
         self._p.start()
@@ -123,8 +128,9 @@ WaitOpt = Annotated[bool, typer.Option(help="Wait for another load to finish ins
 ProgressOpt = Annotated[bool, typer.Option(help="Show progress bars.")]
 
 
-def run_parts(parts: list[str], data_dir: Path | None, wait: bool, progress: bool,
-              extra: object = None) -> None:
+def run_parts(
+    parts: list[str], data_dir: Path | None, wait: bool, progress: bool, extra: object = None
+) -> None:
     from loaders.base import LoadBusy, LoadError
     from loaders.pipeline import run_load
 
@@ -132,9 +138,15 @@ def run_parts(parts: list[str], data_dir: Path | None, wait: bool, progress: boo
     eng = make_engine()
     try:
         with RichProgress(enabled=progress and loader_settings().progress) as prog:
-            report = run_load(eng, d, parts, progress=prog, wait=wait,
-                              extra=extra,  # type: ignore[arg-type]
-                              expect_england=loader_settings().expect_england)
+            report = run_load(
+                eng,
+                d,
+                parts,
+                progress=prog,
+                wait=wait,
+                extra=extra,  # type: ignore[arg-type]
+                expect_england=loader_settings().expect_england,
+            )
     except LoadBusy as e:
         _fail(str(e), code=3)
         return
@@ -156,21 +168,22 @@ def run_parts(parts: list[str], data_dir: Path | None, wait: bool, progress: boo
         for k, v in r.counts.items():
             t.add_row(r.part if first else "", k, f"{v:,}", f"{r.seconds:.1f}" if first else "")
             first = False
-        for n in r.notes:
-            t.add_row("", n, "", "")
+        for note in r.notes:
+            t.add_row("", note, "", "")
     out.print(t)
-    k = Table(title="Areas by kind")
-    k.add_column("kind")
-    k.add_column("areas", justify="right")
-    for kind, n in report.counts_by_kind.items():
-        k.add_row(kind, f"{n:,}")
-    k.add_row("indicators", f"{report.indicators:,}")
-    out.print(k)
+    kinds = Table(title="Areas by kind")
+    kinds.add_column("kind")
+    kinds.add_column("areas", justify="right")
+    for kind, count in report.counts_by_kind.items():
+        kinds.add_row(kind, f"{count:,}")
+    kinds.add_row("indicators", f"{report.indicators:,}")
+    out.print(kinds)
 
 
 @load_app.command("all")
-def load_all(data_dir: DataDirOpt = None, wait: WaitOpt = False,
-             progress: ProgressOpt = True) -> None:
+def load_all(
+    data_dir: DataDirOpt = None, wait: WaitOpt = False, progress: ProgressOpt = True
+) -> None:
     """Load everything in the data folder, in one transaction."""
     from loaders.pipeline import PARTS, optional_parts_present
 
@@ -178,8 +191,9 @@ def load_all(data_dir: DataDirOpt = None, wait: WaitOpt = False,
 
 
 def _part_command(name: str) -> None:
-    def cmd(data_dir: DataDirOpt = None, wait: WaitOpt = False,
-            progress: ProgressOpt = True) -> None:
+    def cmd(
+        data_dir: DataDirOpt = None, wait: WaitOpt = False, progress: ProgressOpt = True
+    ) -> None:
         run_parts([name], data_dir, wait, progress)
 
     cmd.__doc__ = f"Load only the {name} part (and rebuild the derived tables)."
@@ -223,8 +237,14 @@ def status() -> None:
         return
     finally:
         eng.dispose()
-    out.print(f"data version {v}" + (f", last load {last[0]:%Y-%m-%d %H:%M} ({', '.join(last[1])})"
-                                      if last else ", nothing loaded yet"))
+    out.print(
+        f"data version {v}"
+        + (
+            f", last load {last[0]:%Y-%m-%d %H:%M} ({', '.join(last[1])})"
+            if last
+            else ", nothing loaded yet"
+        )
+    )
     t = Table(title="Areas")
     t.add_column("kind")
     t.add_column("areas", justify="right")

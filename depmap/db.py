@@ -28,7 +28,7 @@ def make_engine(settings: DatabaseSettings | None = None, **kw: object) -> Engin
         s.sqlalchemy_url,
         pool_pre_ping=True,
         connect_args={"connect_timeout": max(1, int(s.connect_timeout_s))},
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 

@@ -61,7 +61,14 @@ OFFICIAL_KINDS: tuple[str, ...] = ("lsoa21", "msoa21", "lsoa11", "ward", "ltla",
 
 #: Kinds whose measures are stored by the loaders (the service computes LSOA ones when asked).
 SUMMARISED_KINDS: tuple[str, ...] = (
-    "msoa21", "ward", "ltla", "sicbl", "icb", "pcn", "programme", "custom",
+    "msoa21",
+    "ward",
+    "ltla",
+    "sicbl",
+    "icb",
+    "pcn",
+    "programme",
+    "custom",
 )
 #: Kinds whose areas are ranked against each other.
 RANKED_KINDS: tuple[str, ...] = ("msoa21", "ward", "ltla", "sicbl", "icb", "pcn", "programme")
@@ -155,8 +162,13 @@ indicator = Table(
     Column("vintage", Text, nullable=False),
     Column("unit", Text, nullable=False),
     Column("higher_is_worse", Boolean, nullable=True),
-    Column("extensive", Boolean, nullable=False, server_default="false",
-           comment="a count (summed over areas) rather than a rate or score"),
+    Column(
+        "extensive",
+        Boolean,
+        nullable=False,
+        server_default="false",
+        comment="a count (summed over areas) rather than a rate or score",
+    ),
     Column("geography", Text, nullable=False, comment="the geography it was published on"),
     Column("description", Text, nullable=False, server_default=""),
 )
@@ -223,8 +235,12 @@ area_measure = Table(
     Column("domain", String(16), nullable=False),
     Column("population", Float, nullable=False),
     *[Column(m, Float, nullable=True) for m in MEASURES],
-    Column("decile_population", ARRAY(Float), nullable=False,
-           comment="population in each national decile 1..10 of the domain"),
+    Column(
+        "decile_population",
+        ARRAY(Float),
+        nullable=False,
+        comment="population in each national decile 1..10 of the domain",
+    ),
     *[Column(f"rank_{m}", Integer, nullable=True) for m in MEASURES],
     PrimaryKeyConstraint("area_id", "domain", name="area_measure_pkey"),
     CheckConstraint(_in("domain", DOMAINS), name="area_measure_domain_check"),

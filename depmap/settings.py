@@ -44,7 +44,7 @@ class DatabaseSettings(BaseSettings):
     def libpq_url(self) -> str:
         """The DSN as libpq (psql, psycopg) wants it."""
         raw = str(self.url)
-        scheme, rest = raw.split("://", 1)
+        rest = raw.split("://", 1)[1]
         return f"postgresql://{rest}"
 
 

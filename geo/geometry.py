@@ -40,8 +40,9 @@ def crs_of(doc: dict[str, Any]) -> CRS:
     if crs is None:
         return CRS.from_epsg(4326)
     if not isinstance(crs, dict) or not isinstance(crs.get("properties"), dict):
-        raise GeometryError("the crs member must look like "
-                            '{"type": "name", "properties": {"name": "EPSG:27700"}}')
+        raise GeometryError(
+            'the crs member must look like {"type": "name", "properties": {"name": "EPSG:27700"}}'
+        )
     name = crs["properties"].get("name")
     if not isinstance(name, str) or not name.strip():
         raise GeometryError("the crs member has no name")
@@ -82,7 +83,8 @@ def _geometry_of(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         if len(geoms) == 1:
             return geoms[0], props if isinstance(props, dict) else {}
         return {"type": "GeometryCollection", "geometries": geoms}, (
-            props if isinstance(props, dict) else {})
+            props if isinstance(props, dict) else {}
+        )
     if t in ("Polygon", "MultiPolygon"):
         return doc, {}
     raise GeometryError(
@@ -129,8 +131,10 @@ def parse_drawn(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
     coords_arr = shapely.get_coordinates(geom)
     if not np.isfinite(coords_arr).all():
         raise GeometryError("the coordinates include values that are not finite numbers")
-    if crs.is_geographic and (np.abs(coords_arr[:, 0]) > 180).any() | (
-            np.abs(coords_arr[:, 1]) > 90).any():
+    if (
+        crs.is_geographic
+        and (np.abs(coords_arr[:, 0]) > 180).any() | (np.abs(coords_arr[:, 1]) > 90).any()
+    ):
         raise GeometryError("longitudes/latitudes out of range: is the crs member missing?")
     if not geom.is_valid:
         reason = explain_validity(geom)
@@ -138,11 +142,13 @@ def parse_drawn(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
     if crs.to_epsg() != SRID:
         try:
             t = Transformer.from_crs(crs, CRS.from_epsg(SRID), always_xy=True)
-            geom = shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0],
-                                                                                  xy[:, 1])))
+            geom = shapely.transform(
+                geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+            )
         except (CRSError, ValueError) as e:
-            raise GeometryError(f"cannot transform from {crs.name} to British National Grid: {e}"
-                                ) from e
+            raise GeometryError(
+                f"cannot transform from {crs.name} to British National Grid: {e}"
+            ) from e
         if not np.isfinite(shapely.get_coordinates(geom)).all():
             raise GeometryError("the polygon lies where British National Grid is undefined")
         if not geom.is_valid:

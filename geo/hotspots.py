@@ -30,9 +30,7 @@ class HotspotResult:
     neighbours: np.ndarray
 
 
-def neighbours_within(
-    ids: Sequence[int], pairs: Iterable[tuple[int, int]]
-) -> dict[int, list[int]]:
+def neighbours_within(ids: Sequence[int], pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
     """Contiguity restricted to ``ids`` (pairs may list both directions or one)."""
     keep = set(ids)
     nb: dict[int, set[int]] = {i: set() for i in ids}
@@ -73,8 +71,7 @@ def getis_ord(
             p = np.ones(len(ids))
             gi = np.zeros(len(ids))
         else:
-            g = esda.G_Local(y, w, transform="B", permutations=permutations, star=True,
-                             seed=seed)
+            g = esda.G_Local(y, w, transform="B", permutations=permutations, star=True, seed=seed)
             z = np.asarray(g.Zs, dtype=float)
             p = np.asarray(g.p_sim, dtype=float)
             gi = np.asarray(g.Gs, dtype=float)

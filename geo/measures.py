@@ -137,9 +137,7 @@ def summarise(
     """
     base = weights[["area_id", "lsoa_id", "pop_share", "population"]]
     wanted = [
-        c
-        for c in lsoa.columns
-        if c.rsplit("_", 1)[0] in domains or c in SCALE_NUMERATORS.values()
+        c for c in lsoa.columns if c.rsplit("_", 1)[0] in domains or c in SCALE_NUMERATORS.values()
     ]
     base = base.join(lsoa[wanted], on="lsoa_id", how="left")
     area_ids = pd.Index(np.unique(base["area_id"].to_numpy()), name="area_id")
@@ -147,7 +145,7 @@ def summarise(
     for d in domains:
         score, rank, dec = f"{d}_score", f"{d}_rank", f"{d}_decile"
         f = base[["area_id", "pop_share", "population"]].copy()
-        f["score"] = base[score] if score in base else np.nan
+        f["score"] = base.get(score, np.nan)
         f["rank"] = base[rank]
         f["dec"] = base[dec] if dec in base else decile(base[rank].to_numpy(), n_lsoa)
         f["rev"] = n_lsoa + 1.0 - f["rank"]

@@ -65,10 +65,17 @@ def overlap_rows(
     both_cut = ~a_whole & ~b_whole
     tri = np.minimum(a_as, b_as) * area_l
     if both_cut_area and both_cut.any():
-        keys = list(zip(pairs["b_id"].to_numpy()[both_cut], pairs["lsoa_id"].to_numpy()[both_cut],
-                        strict=True))
-        tri[both_cut] = [both_cut_area.get((int(b), int(l)), t)
-                         for (b, l), t in zip(keys, tri[both_cut], strict=True)]
+        keys = list(
+            zip(
+                pairs["b_id"].to_numpy()[both_cut],
+                pairs["lsoa_id"].to_numpy()[both_cut],
+                strict=True,
+            )
+        )
+        tri[both_cut] = [
+            both_cut_area.get((int(b), int(lsoa)), t)
+            for (b, lsoa), t in zip(keys, tri[both_cut], strict=True)
+        ]
     area = np.where(a_whole, b_as * area_l, np.where(b_whole, a_as * area_l, tri))
 
     b_reg = (
@@ -85,8 +92,9 @@ def overlap_rows(
         np.where(b_reg | a_whole | a_registrations, b_ps, np.clip(geo_share, 0.0, 1.0)),
     )
     pop = pairs["a_pop"].to_numpy(float) * g
-    out = pd.DataFrame({"b_id": pairs["b_id"].to_numpy(), "overlap_area_m2": area,
-                        "population": pop})
+    out = pd.DataFrame(
+        {"b_id": pairs["b_id"].to_numpy(), "overlap_area_m2": area, "population": pop}
+    )
     return out.groupby("b_id", as_index=False).sum()
 
 

@@ -25,7 +25,7 @@ def _as_multi(g: shapely.Geometry) -> shapely.MultiPolygon:
 
 def union_groups(
     geoms: np.ndarray,
-    groups: Mapping[str, Sequence[int]],
+    groups: Mapping[str, Sequence[int] | np.ndarray],
     *,
     workers: int | None = None,
     on_done: Callable[[int], None] | None = None,

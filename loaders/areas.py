@@ -42,8 +42,7 @@ def upsert_areas(
     temp_table(
         conn,
         "tmp_area",
-        "code text, name text, population float8, area_m2 float8, geom geometry, "
-        "properties jsonb",
+        "code text, name text, population float8, area_m2 float8, geom geometry, properties jsonb",
     )
     g = np.asarray(geoms, dtype=object)
     df = pd.DataFrame(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import logging
-import math
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -103,10 +101,15 @@ class LoadContext:
         """LSOA21 ``code, id, geometry`` (EPSG:27700), as loaded in this transaction."""
         if self._lsoa_frame is None:
             rows = self.conn.execute(
-                text("SELECT code, id, ST_AsBinary(geom) FROM area WHERE kind = 'lsoa21' ORDER BY code")
+                text(
+                    "SELECT code, id, ST_AsBinary(geom) FROM area "
+                    "WHERE kind = 'lsoa21' ORDER BY code"
+                )
             ).all()
             if not rows:
-                raise LoadError("no LSOA21 boundaries are loaded: run `depmap load boundaries` first")
+                raise LoadError(
+                    "no LSOA21 boundaries are loaded: run `depmap load boundaries` first"
+                )
             codes, ids, wkb = zip(*rows, strict=True)
             self._lsoa_frame = gpd.GeoDataFrame(
                 {"code": list(codes), "id": np.asarray(ids, dtype=np.int64)},
@@ -159,44 +162,6 @@ def acquire_load_lock(conn: Connection, wait: bool = False) -> None:
         raise LoadBusy(f"another load is running{who}; wait for it or pass --wait")
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return r"\N"
-    if isinstance(v, float | np.floating):
-        if math.isnan(v):
-            return r"\N"
-        return repr(float(v))
-    if isinstance(v, bool | np.bool_):
-        return "t" if v else "f"
-    s = str(v)
-    if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
-        s = s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return s
-
-
-def copy_rows(
-    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """Bulk-insert rows with COPY (text format). ``table``/``columns`` come from code, never input."""
-    buf = io.StringIO()
-    n = 0
-    for row in rows:
-        buf.write("\t".join(_fmt(v) for v in row))
-        buf.write("\n")
-        n += 1
-    if n == 0:
-        return 0
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    cols = ", ".join(columns)
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
-        data = buf.getvalue().encode()
-        step = 1 << 20
-        for i in range(0, len(data), step):
-            cp.write(data[i : i + step])
-    return n
-
-
 def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     """COPY a DataFrame whose columns are named as the table's (CSV; empty = NULL)."""
     if frame.empty:
@@ -235,9 +200,7 @@ _PG_BINARY_TYPES: dict[str, tuple[str, int]] = {
 }
 
 
-def copy_binary(
-    conn: Connection, table: str, columns: dict[str, tuple[str, np.ndarray]]
-) -> int:
+def copy_binary(conn: Connection, table: str, columns: dict[str, tuple[str, np.ndarray]]) -> int:
     """COPY fixed-width columns without NULLs in PostgreSQL's binary format.
 
     ``columns`` maps a column name to (PostgreSQL type, values); the types are

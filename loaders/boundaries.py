@@ -38,7 +38,11 @@ def load(ctx: LoadContext) -> PartResult:
         ctx.progress.advance()
         frame = pd.DataFrame({"code": gdf["code"], "name": gdf["name"]})
         ids = upsert_areas(
-            ctx.conn, kind="lsoa21", vintage="2021", frame=frame, geoms=gdf.geometry.values,
+            ctx.conn,
+            kind="lsoa21",
+            vintage="2021",
+            frame=frame,
+            geoms=gdf.geometry.values,
             keep_population=True,  # the population part sets it
         )
         ctx.progress.advance()

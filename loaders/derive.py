@@ -29,13 +29,18 @@ from loaders.base import LoadContext, PartResult, copy_frame, timed
 
 #: lsoa_stats column -> (indicator code, field of indicator_value)
 STAT_SOURCES: dict[str, tuple[str, str]] = {
-    **{f"{d}_{m}": (f"imd2025.{d}", {"score": "value"}.get(m, m))
-       for d in DOMAINS for m in ("score", "rank", "decile")},
+    **{
+        f"{d}_{m}": (f"imd2025.{d}", {"score": "value"}.get(m, m))
+        for d in DOMAINS
+        for m in ("score", "rank", "decile")
+    },
     "income_numerator": ("imd2025.ind.income_domain_numerator", "value"),
     "employment_numerator": ("imd2025.ind.employment_domain_numerator", "value"),
     "acute_morbidity": ("imd2025.ind.acute_morbidity_indicator", "value"),
     "illness_disability_ratio": (
-        "imd2025.ind.comparative_illness_and_disability_ratio_indicator", "value"),
+        "imd2025.ind.comparative_illness_and_disability_ratio_indicator",
+        "value",
+    ),
     "mental_health": ("imd2025.ind.mental_health_indicator", "value"),
     "years_life_lost": ("imd2025.ind.years_of_potential_life_lost_indicator", "value"),
     "disability_rate": ("census2021.disability_rate", "value"),
@@ -51,7 +56,6 @@ STAT_SOURCES: dict[str, tuple[str, str]] = {
     "imd2019_decile": ("imd2019.imd", "decile"),
 }
 assert set(STAT_SOURCES) == set(LSOA_STAT_COLUMNS)
-
 
 
 def refresh_populations(conn: Connection) -> None:
@@ -99,14 +103,18 @@ def refresh_populations(conn: Connection) -> None:
 def rebuild_lsoa_stats(conn: Connection) -> int:
     """Widen the indicators the service aggregates into ``lsoa_stats``."""
     codes = sorted({c for c, _ in STAT_SOURCES.values()} | {"cni2023.left_behind"})
-    ids = dict(
-        conn.execute(text("SELECT code, id FROM indicator WHERE code = ANY(:c)"), {"c": codes}).all()
+    ids: dict[str, int] = dict(
+        conn.execute(
+            text("SELECT code, id FROM indicator WHERE code = ANY(:c)"), {"c": codes}
+        ).all()
     )
     selects = []
     for col in LSOA_STAT_COLUMNS:  # column names and fields come from code, not input
         code, fld = STAT_SOURCES[col]
         if code in ids:
-            selects.append(f"max(v.{fld}) FILTER (WHERE v.indicator_id = {int(ids[code])}) AS {col}")
+            selects.append(
+                f"max(v.{fld}) FILTER (WHERE v.indicator_id = {int(ids[code])}) AS {col}"
+            )
         else:
             selects.append(f"NULL::float8 AS {col}")
     lb = ids.get("cni2023.left_behind")
@@ -149,8 +157,7 @@ def read_weights(conn: Connection, area_ids: Iterable[int] | None = None) -> pd.
     if area_ids is None:
         rows = conn.execute(
             text(
-                "SELECT area_id, lsoa_id, pop_share, population FROM area_lsoa "
-                "WHERE kind = ANY(:k)"
+                "SELECT area_id, lsoa_id, pop_share, population FROM area_lsoa WHERE kind = ANY(:k)"
             ),
             {"k": list(SUMMARISED_KINDS)},
         ).all()

@@ -127,8 +127,12 @@ def read_boundaries(
     gdf = gdf.set_crs(crs, allow_override=True)
     if crs.is_geographic and len(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
-        if min(minx, maxx) < -180 or max(minx, maxx) > 180 or min(miny, maxy) < -90 or max(
-                miny, maxy) > 90:
+        if (
+            min(minx, maxx) < -180
+            or max(minx, maxx) > 180
+            or min(miny, maxy) < -90
+            or max(miny, maxy) > 90
+        ):
             raise LoadError(
                 f"{path.name}: coordinates out of range for {crs.name} (longitude/latitude); "
                 "is the coordinate reference system right?"
@@ -166,7 +170,13 @@ def polygonal(geoms: np.ndarray, source: str) -> np.ndarray:
     bad = ~np.isin(types, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection
     if bad.any():
         kinds = sorted({shapely.get_type_id(g) for g in geoms[bad]})
-        names = {0: "Point", 1: "LineString", 2: "LinearRing", 4: "MultiPoint", 5: "MultiLineString"}
+        names = {
+            0: "Point",
+            1: "LineString",
+            2: "LinearRing",
+            4: "MultiPoint",
+            5: "MultiLineString",
+        }
         raise LoadError(
             f"{source}: {int(bad.sum())} geometries are not polygons "
             f"({', '.join(names.get(k, str(k)) for k in kinds)})"
@@ -201,9 +211,7 @@ def to_multipolygons(geoms: np.ndarray, source: str) -> np.ndarray:
     return out
 
 
-def check_codes(
-    codes: pd.Series, *, kind: str, source: str, require_england: bool = True
-) -> None:
+def check_codes(codes: pd.Series, *, kind: str, source: str, require_england: bool = True) -> None:
     """GSS codes: present, unique, of the right kind and English."""
     if codes.isna().any():
         raise LoadError(f"{source}: {int(codes.isna().sum())} rows have no {kind} code")
@@ -283,8 +291,8 @@ def read_csv(
             path,
             usecols=list(rename),
             encoding="utf-8-sig",
-            dtype={k: v for k, v in (dtype or {}).items()} | {c: "string" for c in rename
-                                                             if rename[c].endswith("_code")},
+            dtype={k: v for k, v in (dtype or {}).items()}
+            | {c: "string" for c in rename if rename[c].endswith("_code")},
             keep_default_na=True,
         )
     except (ValueError, pd.errors.ParserError) as e:

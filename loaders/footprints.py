@@ -38,8 +38,14 @@ class Level:
 LEVELS: tuple[Level, ...] = (
     Level("msoa21", "2021", "lsoa21_msoa21", "msoa21_code", "msoa21_name"),
     Level("ward", "2024", "lsoa21_ward_ltla", "ward24_code", "ward24_name"),
-    Level("sicbl", "2024", "lsoa21_sicbl_icb", "sicbl24_code", "sicbl24_name",
-          extra=("sicbl24_code_nhs",)),
+    Level(
+        "sicbl",
+        "2024",
+        "lsoa21_sicbl_icb",
+        "sicbl24_code",
+        "sicbl24_name",
+        extra=("sicbl24_code_nhs",),
+    ),
     Level("ltla", "2024", "lsoa21_ward_ltla", "ltla24_code", "ltla24_name"),
     Level("icb", "2024", "lsoa21_sicbl_icb", "icb24_code", "icb24_name", extra=("icb24_code_nhs",)),
 )
@@ -52,8 +58,9 @@ def read_lookups(ctx: LoadContext) -> dict[str, pd.DataFrame]:
     for key in ("lsoa21_msoa21", "lsoa21_sicbl_icb", "lsoa21_ward_ltla"):
         src = SOURCES[key]
         path = ctx.path(src.path)
-        cols = sorted({c for lv in LEVELS if lv.source == key
-                       for c in (lv.code, lv.name, *lv.extra)})
+        cols = sorted(
+            {c for lv in LEVELS if lv.source == key for c in (lv.code, lv.name, *lv.extra)}
+        )
         df = read_csv(path, required=["lsoa21_code", *cols], aliases=src.aliases)
         check_codes(df["lsoa21_code"], kind="lsoa21", source=path.name)
         unknown = df.loc[~df["lsoa21_code"].isin(ids.keys()), "lsoa21_code"]
@@ -63,9 +70,7 @@ def read_lookups(ctx: LoadContext) -> dict[str, pd.DataFrame]:
                 f"boundaries, e.g. {', '.join(unknown.head(5))}"
             )
         if len(df) != len(ids):
-            raise LoadError(
-                f"{path.name}: covers {len(df):,} LSOA21s; {len(ids):,} are loaded"
-            )
+            raise LoadError(f"{path.name}: covers {len(df):,} LSOA21s; {len(ids):,} are loaded")
         for lv in LEVELS:
             if lv.source == key:
                 check_codes(df[lv.code].drop_duplicates(), kind=lv.kind, source=path.name)
@@ -95,8 +100,7 @@ def load(ctx: LoadContext) -> PartResult:
             expected = ctx.expected(lv.kind)
             if expected is not None and len(groups) != expected:
                 raise LoadError(
-                    f"{SOURCES[lv.source].path}: {len(groups)} {lv.kind} areas, "
-                    f"expected {expected}"
+                    f"{SOURCES[lv.source].path}: {len(groups)} {lv.kind} areas, expected {expected}"
                 )
             ctx.progress.start(f"{lv.kind}: union of LSOA21 polygons", total=len(groups))
             unions = _union_level(lv, df, groups, geoms, built, ctx.progress.advance)
@@ -115,11 +119,16 @@ def load(ctx: LoadContext) -> PartResult:
                 }
             )
             ids = upsert_areas(
-                ctx.conn, kind=lv.kind, vintage=lv.vintage, frame=frame,
+                ctx.conn,
+                kind=lv.kind,
+                vintage=lv.vintage,
+                frame=frame,
                 geoms=[unions[c] for c in codes],
             )
-            built[lv.kind] = (df[["lsoa21_code", lv.code]].rename(columns={lv.code: "code"}),
-                              dict(unions))
+            built[lv.kind] = (
+                df[["lsoa21_code", lv.code]].rename(columns={lv.code: "code"}),
+                dict(unions),
+            )
             replace_weights(
                 ctx.conn,
                 kind=lv.kind,
@@ -156,7 +165,7 @@ def _union_level(
         if best is None or n_children < best[0]:
             best = (n_children, kind)
     if best is None:
-        return union_groups(geoms, groups, on_done=advance)  # type: ignore[return-value]
+        return union_groups(geoms, groups, on_done=advance)
     members, child_geoms = built[best[1]]
     m = members.set_index("lsoa21_code")["code"]
     kids = pd.DataFrame({"child": df["lsoa21_code"].map(m).to_numpy(), "parent": df[lv.code]})
@@ -169,7 +178,7 @@ def _union_level(
         str(p): np.array([kpos[c] for c in g["child"]], dtype=np.int64)
         for p, g in kids.groupby("parent")
     }
-    return union_groups(arr, sub, on_done=advance)  # type: ignore[return-value]
+    return union_groups(arr, sub, on_done=advance)
 
 
 def _nests(df: pd.DataFrame, child: str, parent: str) -> bool:

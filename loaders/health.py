@@ -41,7 +41,8 @@ def read_reference_table(path: Path, sheet: str, measure: str) -> pd.DataFrame:
     try:
         if sheet not in book.sheet_names():
             raise LoadError(
-                f"{path.name}: no sheet {sheet!r} (the workbook has {', '.join(book.sheet_names())})"
+                f"{path.name}: no sheet {sheet!r} "
+                f"(the workbook has {', '.join(book.sheet_names())})"
             )
         sh = book.sheet_by_name(sheet)
         head_row = None
@@ -122,15 +123,27 @@ def load(ctx: LoadContext) -> PartResult:
         }
         specs = [
             IndicatorSpec(
-                f"hle2009_13.{m}_{sex}", f"{labels[m]}, {sex}s (2009-13)", "health", SOURCE,
-                "2009-2013", "years", False, f"{m}_{sex}", geography="msoa11",
+                f"hle2009_13.{m}_{sex}",
+                f"{labels[m]}, {sex}s (2009-13)",
+                "health",
+                SOURCE,
+                "2009-2013",
+                "years",
+                False,
+                f"{m}_{sex}",
+                geography="msoa11",
                 description=f"{labels[m]}, {sex}s, MSOA 2009-13, carried to LSOA21",
             )
             for m in ("hle", "le", "dfle")
             for sex in ("male", "female")
         ]
-        n = write_indicators(ctx, prefix="hle2009_13.", specs=specs,
-                             frame=carried.reset_index(drop=True), lsoa_ids=ids)
+        n = write_indicators(
+            ctx,
+            prefix="hle2009_13.",
+            specs=specs,
+            frame=carried.reset_index(drop=True),
+            lsoa_ids=ids,
+        )
         ctx.progress.advance()
         ctx.progress.done()
         res.counts["msoa11 rows"] = len(msoa)

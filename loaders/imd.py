@@ -32,7 +32,11 @@ DOMAINS: dict[str, tuple[str, str, str]] = {
     "education": ("Education", "Education", "Education, Skills and Training Domain"),
     "health": ("Health", "Health", "Health Deprivation and Disability Domain"),
     "crime": ("Crime", "Crime", "Crime Domain"),
-    "housing": ("Housing_and_Services", "Housing_and_Access", "Barriers to Housing and Services Domain"),
+    "housing": (
+        "Housing_and_Services",
+        "Housing_and_Access",
+        "Barriers to Housing and Services Domain",
+    ),
     "environment": ("Environment", "Environment", "Living Environment Domain"),
 }
 
@@ -48,7 +52,9 @@ SUBDOMAINS: dict[str, tuple[str, str]] = {
 #: Indicators that belong to a domain, by name stem (others go to their obvious domain).
 HEALTH_INDICATORS = {
     "acute_morbidity_indicator": "Acute morbidity (standardised emergency admissions)",
-    "comparative_illness_and_disability_ratio_indicator": "Comparative illness and disability ratio",
+    "comparative_illness_and_disability_ratio_indicator": (
+        "Comparative illness and disability ratio"
+    ),
     "mental_health_indicator": "Mental health indicator",
     "mood_and_anxiety_disorders_indicator": "Mood and anxiety disorders indicator",
     "years_of_potential_life_lost_indicator": "Years of potential life lost",
@@ -71,8 +77,11 @@ def _indicator_domain(name: str) -> str:
         return "education"
     if name.endswith(("_rate_per_1_000_at_risk_population", "_rate_per_1_000_at_risk_properties")):
         return "crime"
-    if "air_quality" in name or "central_heating" in name or "poor_condition" in name or (
-        "road_traffic" in name
+    if (
+        "air_quality" in name
+        or "central_heating" in name
+        or "poor_condition" in name
+        or ("road_traffic" in name)
     ):
         return "environment"
     return "housing"
@@ -102,8 +111,16 @@ def load_2025(ctx: LoadContext) -> int:
             raise LoadError(f"{path.name}: {stem}_score is missing for some LSOAs")
         specs.append(
             IndicatorSpec(
-                f"imd2025.{dom}", f"{label} 2025", dom, SOURCE_2025, "2025", "score", True,
-                f"{stem}_score", f"{stem}_rank", f"{stem}_decile",
+                f"imd2025.{dom}",
+                f"{label} 2025",
+                dom,
+                SOURCE_2025,
+                "2025",
+                "score",
+                True,
+                f"{stem}_score",
+                f"{stem}_rank",
+                f"{stem}_decile",
             )
         )
     frame = df.set_index("lsoa21_code")
@@ -116,16 +133,25 @@ def load_2025(ctx: LoadContext) -> int:
     align_to_lsoas(ctx, sub["lsoa21_code"], sub_path.name)
     specs += [
         IndicatorSpec(
-            f"imd2025.sub.{s}", f"{label} 2025", dom, SOURCE_2025, "2025", "score", True,
-            f"{s}_score", f"{s}_rank", f"{s}_decile",
+            f"imd2025.sub.{s}",
+            f"{label} 2025",
+            dom,
+            SOURCE_2025,
+            "2025",
+            "score",
+            True,
+            f"{s}_score",
+            f"{s}_rank",
+            f"{s}_decile",
         )
         for s, (dom, label) in SUBDOMAINS.items()
     ]
 
     ind_src = SOURCES["imd2025_indicators"]
     ind_path = ctx.path(ind_src.path)
-    ind = read_csv(ind_path, required=["lsoa21_code"], aliases=ind_src.aliases,
-                   optional=_all_columns(ind_path))
+    ind = read_csv(
+        ind_path, required=["lsoa21_code"], aliases=ind_src.aliases, optional=_all_columns(ind_path)
+    )
     names = [c for c in ind.columns if c != "lsoa21_code"]
     if not names:
         raise LoadError(f"{ind_path.name}: no indicator columns")
@@ -149,14 +175,23 @@ def _indicator_spec(name: str, vintage: str) -> IndicatorSpec:
     extensive = "numerator" in name
     unit = "persons" if extensive else ("km" if name.endswith("_km") else "value")
     hiw: bool | None = None if name in _HIGHER_IS_BETTER else True
-    if name == "entry_to_higher_education_indicator" or name.startswith("owner_occupation") or (
-        name.startswith("private_rental") or name == "patient_to_gp_ratio"
+    if (
+        name == "entry_to_higher_education_indicator"
+        or name.startswith("owner_occupation")
+        or (name.startswith("private_rental") or name == "patient_to_gp_ratio")
     ):
         hiw = None
     return IndicatorSpec(
-        f"imd{vintage}.ind.{name}", f"{label} ({vintage})", _indicator_domain(name),
-        SOURCE_2025 if vintage == "2025" else SOURCE_2019, vintage, unit, hiw, name,
-        extensive=extensive, geography="lsoa21" if vintage == "2025" else "lsoa11",
+        f"imd{vintage}.ind.{name}",
+        f"{label} ({vintage})",
+        _indicator_domain(name),
+        SOURCE_2025 if vintage == "2025" else SOURCE_2019,
+        vintage,
+        unit,
+        hiw,
+        name,
+        extensive=extensive,
+        geography="lsoa21" if vintage == "2025" else "lsoa11",
     )
 
 
@@ -173,8 +208,9 @@ def load_2019(ctx: LoadContext) -> int:
         _check_rank_decile(df, f"{s19}_rank", f"{s19}_decile", LSOA11_COUNT, path.name)
     isrc = SOURCES["imd2019_indicators"]
     ipath = ctx.path(isrc.path)
-    ind = read_csv(ipath, required=["lsoa11_code"], aliases=isrc.aliases,
-                   optional=_all_columns(ipath))
+    ind = read_csv(
+        ipath, required=["lsoa11_code"], aliases=isrc.aliases, optional=_all_columns(ipath)
+    )
     inames = [c for c in ind.columns if c != "lsoa11_code"]
     numeric(ind, inames, ipath.name)
     check_codes(ind["lsoa11_code"], kind="lsoa11", source=ipath.name)
@@ -189,15 +225,27 @@ def load_2019(ctx: LoadContext) -> int:
     ids = align_to_lsoas(ctx, pd.Series(carried.index, dtype="string"), path.name)
     specs = [
         IndicatorSpec(
-            f"imd2019.{dom}", f"{label} 2019 (carried to LSOA21)", dom, SOURCE_2019, "2019",
-            "rank", True, None, f"{s19}_rank", f"{s19}_decile", geography="lsoa11",
-            description=(f"{label} 2019, published on 2011 LSOAs (rank of 32,844), carried to "
-                         "2021 LSOAs by population-weighted mean rank; decile from that rank"),
+            f"imd2019.{dom}",
+            f"{label} 2019 (carried to LSOA21)",
+            dom,
+            SOURCE_2019,
+            "2019",
+            "rank",
+            True,
+            None,
+            f"{s19}_rank",
+            f"{s19}_decile",
+            geography="lsoa11",
+            description=(
+                f"{label} 2019, published on 2011 LSOAs (rank of 32,844), carried to "
+                "2021 LSOAs by population-weighted mean rank; decile from that rank"
+            ),
         )
         for dom, (_, s19, label) in DOMAINS.items()
     ] + [_indicator_spec(n, "2019") for n in inames]
-    return write_indicators(ctx, prefix="imd2019.", specs=specs,
-                            frame=carried.reset_index(drop=True), lsoa_ids=ids)
+    return write_indicators(
+        ctx, prefix="imd2019.", specs=specs, frame=carried.reset_index(drop=True), lsoa_ids=ids
+    )
 
 
 def load(ctx: LoadContext) -> PartResult:
@@ -206,12 +254,13 @@ def load(ctx: LoadContext) -> PartResult:
         ctx.progress.start("Indices of Deprivation 2025 and 2019", total=2)
         res.counts["imd2025 values"] = load_2025(ctx)
         ctx.progress.advance()
-        if all((ctx.data_dir / SOURCES[k].path).exists()
-               for k in ("imd2019", "imd2019_indicators", "lsoa11_lsoa21", "mye2020")):
+        if all(
+            (ctx.data_dir / SOURCES[k].path).exists()
+            for k in ("imd2019", "imd2019_indicators", "lsoa11_lsoa21", "mye2020")
+        ):
             res.counts["imd2019 values"] = load_2019(ctx)
         else:
             res.notes.append("IoD 2019 skipped: its files or the LSOA11 lookup are missing")
         ctx.progress.advance()
         ctx.progress.done()
     return res
-

@@ -81,12 +81,32 @@ def write_indicators(
     )
     cat = pd.DataFrame(
         [
-            (s.code, s.label, s.domain, s.source, s.vintage, s.unit, s.higher_is_worse,
-             s.extensive, s.geography, s.description or s.label)
+            (
+                s.code,
+                s.label,
+                s.domain,
+                s.source,
+                s.vintage,
+                s.unit,
+                s.higher_is_worse,
+                s.extensive,
+                s.geography,
+                s.description or s.label,
+            )
             for s in specs
         ],
-        columns=["code", "label", "domain", "source", "vintage", "unit", "higher_is_worse",
-                 "extensive", "geography", "description"],
+        columns=[
+            "code",
+            "label",
+            "domain",
+            "source",
+            "vintage",
+            "unit",
+            "higher_is_worse",
+            "extensive",
+            "geography",
+            "description",
+        ],
     )
     copy_frame(conn, "tmp_indicator", cat)
     conn.execute(text("ANALYZE tmp_indicator"))
@@ -102,8 +122,9 @@ def write_indicators(
         )
     ]
     if gone:
-        conn.execute(text("DELETE FROM indicator_value WHERE indicator_id = ANY(:ids)"),
-                     {"ids": gone})
+        conn.execute(
+            text("DELETE FROM indicator_value WHERE indicator_id = ANY(:ids)"), {"ids": gone}
+        )
         conn.execute(text("DELETE FROM indicator WHERE id = ANY(:ids)"), {"ids": gone})
     rows = conn.execute(
         text(
@@ -129,8 +150,11 @@ def write_indicators(
     written = 0
     for s in specs:
         cols: dict[str, tuple[str, np.ndarray]] = {}
-        for fld, src, pgtype in (("value", s.value, "float8"), ("rank", s.rank, "float8"),
-                                 ("decile", s.decile, "int2")):
+        for fld, src, pgtype in (
+            ("value", s.value, "float8"),
+            ("rank", s.rank, "float8"),
+            ("decile", s.decile, "int2"),
+        ):
             if src is not None:
                 cols[fld] = (pgtype, pd.to_numeric(frame[src], errors="coerce").to_numpy(float))
         if not cols:

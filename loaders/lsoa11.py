@@ -25,8 +25,7 @@ CHANGE_CODES = {"U", "S", "M", "X"}
 def read_lookup(ctx: LoadContext) -> pd.DataFrame:
     src = SOURCES["lsoa11_lsoa21"]
     path = ctx.path(src.path)
-    df = read_csv(path, required=["lsoa11_code", "lsoa21_code", "change_code"],
-                  aliases=src.aliases)
+    df = read_csv(path, required=["lsoa11_code", "lsoa21_code", "change_code"], aliases=src.aliases)
     check_codes(df["lsoa11_code"].drop_duplicates(), kind="lsoa11", source=path.name)
     check_codes(df["lsoa21_code"].drop_duplicates(), kind="lsoa21", source=path.name)
     bad = ~df["change_code"].isin(CHANGE_CODES)
@@ -75,7 +74,9 @@ def crosswalk(ctx: LoadContext) -> pd.DataFrame:
     chg = lookup.drop_duplicates(["lsoa11_code", "lsoa21_code"]).set_index(
         ["lsoa11_code", "lsoa21_code"]
     )["change_code"]
-    w["change_code"] = chg.reindex(pd.MultiIndex.from_frame(w[["lsoa11_code", "lsoa21_code"]])).values
+    w["change_code"] = chg.reindex(
+        pd.MultiIndex.from_frame(w[["lsoa11_code", "lsoa21_code"]])
+    ).values
     return w
 
 
@@ -85,8 +86,11 @@ def load(ctx: LoadContext) -> PartResult:
         src = SOURCES["lsoa11_boundaries"]
         ctx.progress.start("LSOA11 boundaries and the 2011 -> 2021 lookup", total=3)
         gdf = read_boundaries(
-            ctx.path(src.path), kind="lsoa11", code_fields=src.code_fields,
-            name_fields=src.name_fields, expected_count=ctx.expected("lsoa11"),
+            ctx.path(src.path),
+            kind="lsoa11",
+            code_fields=src.code_fields,
+            name_fields=src.name_fields,
+            expected_count=ctx.expected("lsoa11"),
         )
         ctx.progress.advance()
         w = crosswalk(ctx)
@@ -97,7 +101,9 @@ def load(ctx: LoadContext) -> PartResult:
                 f"e.g. {', '.join(sorted(missing)[:5])}"
             )
         ids = upsert_areas(
-            ctx.conn, kind="lsoa11", vintage="2011",
+            ctx.conn,
+            kind="lsoa11",
+            vintage="2011",
             frame=pd.DataFrame({"code": gdf["code"], "name": gdf["name"]}),
             geoms=gdf.geometry.values,
         )
@@ -113,17 +119,25 @@ def load(ctx: LoadContext) -> PartResult:
             share = pd.Series(inter, index=w.index[cut])
             tot = share.groupby(w.loc[cut, "lsoa21_code"]).transform("sum")
             area_share[cut] = np.where(tot > 0, share / tot.where(tot > 0, 1.0), w.loc[cut, "to21"])
-        weights = pd.DataFrame(
-            {
-                "area_id": w["lsoa11_code"].map(ids).to_numpy(),
-                "lsoa_id": w["lsoa21_code"].map(lsoa["id"]).to_numpy(),
-                "area_share": area_share,
-                "pop_share": w["to21"].to_numpy(),
-            }
-        ).groupby(["area_id", "lsoa_id"], as_index=False).sum()
+        weights = (
+            pd.DataFrame(
+                {
+                    "area_id": w["lsoa11_code"].map(ids).to_numpy(),
+                    "lsoa_id": w["lsoa21_code"].map(lsoa["id"]).to_numpy(),
+                    "area_share": area_share,
+                    "pop_share": w["to21"].to_numpy(),
+                }
+            )
+            .groupby(["area_id", "lsoa_id"], as_index=False)
+            .sum()
+        )
         lsoa_pop = ctx.lsoa_population()
-        replace_weights(ctx.conn, kind="lsoa11", weights=weights,
-                        lsoa_population=lsoa_pop if lsoa_pop is not None else pd.Series(dtype=float))
+        replace_weights(
+            ctx.conn,
+            kind="lsoa11",
+            weights=weights,
+            lsoa_population=lsoa_pop if lsoa_pop is not None else pd.Series(dtype=float),
+        )
         ctx.progress.advance()
         ctx.progress.done()
         res.counts["lsoa11"] = len(gdf)

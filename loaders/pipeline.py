@@ -19,7 +19,14 @@ from sqlalchemy import Connection, Engine, text
 
 from depmap.db import bump_data_version, init_db, orphan_counts
 from loaders import boundaries, cni, derive, footprints, health, imd, lsoa11, population
-from loaders.base import LoadContext, LoadError, NullProgress, PartResult, Progress, acquire_load_lock
+from loaders.base import (
+    LoadContext,
+    LoadError,
+    NullProgress,
+    PartResult,
+    Progress,
+    acquire_load_lock,
+)
 
 log = logging.getLogger("depmap.load")
 
@@ -88,9 +95,12 @@ def verify(conn: Connection) -> None:
 
 
 def counts_by_kind(conn: Connection) -> dict[str, int]:
-    return {k: int(n) for k, n in conn.execute(
-        text("SELECT kind, count(*) FROM area GROUP BY kind ORDER BY kind")
-    )}
+    return {
+        k: int(n)
+        for k, n in conn.execute(
+            text("SELECT kind, count(*) FROM area GROUP BY kind ORDER BY kind")
+        )
+    }
 
 
 def run_load(
@@ -111,39 +121,49 @@ def run_load(
     names = order_parts(parts)
     if not data_dir.is_dir() and names:
         raise LoadError(f"the data folder {data_dir} does not exist (set DEPMAP_DATA_DIR)")
-    with engine.connect() as conn:
-        with conn.begin():
-            conn.execute(text("SET LOCAL statement_timeout = 0"))
-            conn.execute(text("SET LOCAL application_name = 'depmap-load'"))
-            acquire_load_lock(conn, wait=wait)
-            init_db(conn)
-            ctx = LoadContext(conn=conn, data_dir=data_dir, progress=progress or NullProgress(),
-                              expect_england=expect_england)
-            for name in names:
-                log.info("load part", extra={"part": name})
-                ctx.results.append(PARTS[name](ctx))
-            if extra is not None:
-                extra(ctx)
-            ctx.results.append(derive.run(ctx))
-            verify(conn)
-            version = bump_data_version(conn)
-            by_kind = counts_by_kind(conn)
-            n_ind = int(conn.execute(text("SELECT count(*) FROM indicator")).scalar() or 0)
-            conn.execute(
-                text(
-                    "INSERT INTO load_run (parts, started_at, counts, report) "
-                    "VALUES (:p, :s, CAST(:c AS jsonb), CAST(:r AS jsonb))"
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        conn.execute(text("SET LOCAL application_name = 'depmap-load'"))
+        acquire_load_lock(conn, wait=wait)
+        init_db(conn)
+        ctx = LoadContext(
+            conn=conn,
+            data_dir=data_dir,
+            progress=progress or NullProgress(),
+            expect_england=expect_england,
+        )
+        for name in names:
+            log.info("load part", extra={"part": name})
+            ctx.results.append(PARTS[name](ctx))
+        if extra is not None:
+            extra(ctx)
+        ctx.results.append(derive.run(ctx))
+        verify(conn)
+        version = bump_data_version(conn)
+        by_kind = counts_by_kind(conn)
+        n_ind = int(conn.execute(text("SELECT count(*) FROM indicator")).scalar() or 0)
+        conn.execute(
+            text(
+                "INSERT INTO load_run (parts, started_at, counts, report) "
+                "VALUES (:p, :s, CAST(:c AS jsonb), CAST(:r AS jsonb))"
+            ),
+            {
+                "p": list(names),
+                "s": started,
+                "c": json.dumps(by_kind),
+                "r": json.dumps(
+                    [
+                        {
+                            "part": r.part,
+                            "counts": r.counts,
+                            "notes": r.notes,
+                            "seconds": round(r.seconds, 2),
+                        }
+                        for r in ctx.results
+                    ]
                 ),
-                {
-                    "p": list(names),
-                    "s": started,
-                    "c": json.dumps(by_kind),
-                    "r": json.dumps(
-                        [{"part": r.part, "counts": r.counts, "notes": r.notes,
-                          "seconds": round(r.seconds, 2)} for r in ctx.results]
-                    ),
-                },
-            )
+            },
+        )
     secs = (dt.datetime.now(dt.UTC) - started).total_seconds()
     log.info("load committed", extra={"parts": names, "data_version": version, "seconds": secs})
     return LoadReport(version, ctx.results, by_kind, n_ind, secs)

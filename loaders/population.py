@@ -33,8 +33,15 @@ def load(ctx: LoadContext) -> PartResult:
         ctx.progress.advance()
         specs = [
             IndicatorSpec(
-                "census2021.residents", "Usual residents (Census 2021)", "population",
-                SOURCE, "2021", "persons", None, "total_residents", extensive=True,
+                "census2021.residents",
+                "Usual residents (Census 2021)",
+                "population",
+                SOURCE,
+                "2021",
+                "persons",
+                None,
+                "total_residents",
+                extensive=True,
             )
         ]
         if "disabled" in df:
@@ -43,13 +50,25 @@ def load(ctx: LoadContext) -> PartResult:
             df["disability_rate"] = df["disabled"] / df["total_residents"]
             specs += [
                 IndicatorSpec(
-                    "census2021.disabled", "Disabled under the Equality Act (Census 2021)",
-                    "health", SOURCE, "2021", "persons", True, "disabled", extensive=True,
+                    "census2021.disabled",
+                    "Disabled under the Equality Act (Census 2021)",
+                    "health",
+                    SOURCE,
+                    "2021",
+                    "persons",
+                    True,
+                    "disabled",
+                    extensive=True,
                 ),
                 IndicatorSpec(
                     "census2021.disability_rate",
                     "Share of residents disabled under the Equality Act (Census 2021)",
-                    "health", SOURCE, "2021", "proportion", True, "disability_rate",
+                    "health",
+                    SOURCE,
+                    "2021",
+                    "proportion",
+                    True,
+                    "disability_rate",
                 ),
             ]
         n = write_indicators(ctx, prefix="census2021.", specs=specs, frame=df, lsoa_ids=ids)

@@ -18,8 +18,14 @@ from depmap.schema import NATIONAL_LSOA21
 LSOA21_COUNT = NATIONAL_LSOA21
 MSOA21_COUNT = 6_856
 LSOA11_COUNT = 32_844
-EXPECTED_COUNTS = {"lsoa21": LSOA21_COUNT, "msoa21": MSOA21_COUNT, "sicbl": 106, "icb": 42,
-                   "ltla": 296, "lsoa11": LSOA11_COUNT}
+EXPECTED_COUNTS = {
+    "lsoa21": LSOA21_COUNT,
+    "msoa21": MSOA21_COUNT,
+    "sicbl": 106,
+    "icb": 42,
+    "ltla": 296,
+    "lsoa11": LSOA11_COUNT,
+}
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,11 @@ SOURCES: dict[str, Source] = {
     for s in (
         Source(
             "lsoa21_boundaries",
-            tuple(f"boundaries/{stem}.{ext}" for stem in ("lsoa21_bgc", "lsoa21")
-                  for ext in ("gpkg", "geojson", "zip", "fgb")),
+            tuple(
+                f"boundaries/{stem}.{ext}"
+                for stem in ("lsoa21_bgc", "lsoa21")
+                for ext in ("gpkg", "geojson", "zip", "fgb")
+            ),
             code_fields=("lsoa21cd", "lsoa21_code", "LSOA21CD"),
             name_fields=("lsoa21nm", "lsoa21_name", "LSOA21NM"),
         ),
@@ -104,14 +113,26 @@ SOURCES: dict[str, Source] = {
             ("deprivation/imd2025_lsoa21.csv",),
             aliases={"lsoa21_code": ("LSOA code (2021)",)},
         ),
-        Source("imd2025_subdomains", ("deprivation/imd2025_lsoa21_subdomains.csv",),
-               aliases={"lsoa21_code": ("LSOA code (2021)",)}),
-        Source("imd2025_indicators", ("deprivation/imd2025_lsoa21_indicators.csv",),
-               aliases={"lsoa21_code": ("LSOA code (2021)",)}),
-        Source("imd2019", ("deprivation/imd2019_lsoa11.csv",),
-               aliases={"lsoa11_code": ("LSOA code (2011)",)}),
-        Source("imd2019_indicators", ("deprivation/imd2019_lsoa11_indicators.csv",),
-               aliases={"lsoa11_code": ("LSOA code (2011)",)}),
+        Source(
+            "imd2025_subdomains",
+            ("deprivation/imd2025_lsoa21_subdomains.csv",),
+            aliases={"lsoa21_code": ("LSOA code (2021)",)},
+        ),
+        Source(
+            "imd2025_indicators",
+            ("deprivation/imd2025_lsoa21_indicators.csv",),
+            aliases={"lsoa21_code": ("LSOA code (2021)",)},
+        ),
+        Source(
+            "imd2019",
+            ("deprivation/imd2019_lsoa11.csv",),
+            aliases={"lsoa11_code": ("LSOA code (2011)",)},
+        ),
+        Source(
+            "imd2019_indicators",
+            ("deprivation/imd2019_lsoa11_indicators.csv",),
+            aliases={"lsoa11_code": ("LSOA code (2011)",)},
+        ),
         Source(
             "census2021",
             ("population/census21_lsoa21_residents_disability.csv",),
@@ -120,16 +141,20 @@ SOURCES: dict[str, Source] = {
         Source(
             "mye2020",
             ("population/mye2020_lsoa11_single_year_age.csv",),
-            aliases={"lsoa11_code": ("LSOA Code", "LSOA11CD"),
-                     "total_population": ("All Ages",)},
+            aliases={"lsoa11_code": ("LSOA Code", "LSOA11CD"), "total_population": ("All Ages",)},
         ),
-        Source("cni2023", ("community/cni2023_lsoa21.csv",),
-               aliases={"lsoa21_code": ("LSOA21CD", "LSOA code")}),
+        Source(
+            "cni2023",
+            ("community/cni2023_lsoa21.csv",),
+            aliases={"lsoa21_code": ("LSOA21CD", "LSOA code")},
+        ),
         Source("hle_msoa11", ("health/ons_hle_msoa11_2009_2013.xls",)),
         Source("dfle_msoa11", ("health/ons_dfle_msoa11_2009_2013.xls",)),
         Source("gp_practice_map", ("nhs/gp-reg-pat-prac-map.csv",)),
-        Source("gp_registrations", ("nhs/gp-reg-pat-prac-lsoa-all_QNC_oct2025.csv",
-                                    "nhs/gp-reg-pat-prac-lsoa-all.csv")),
+        Source(
+            "gp_registrations",
+            ("nhs/gp-reg-pat-prac-lsoa-all_QNC_oct2025.csv", "nhs/gp-reg-pat-prac-lsoa-all.csv"),
+        ),
         Source("sussex_pcn", ("nhs/sussex_pcn_footprints_2023.geojson",)),
     )
 }

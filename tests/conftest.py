@@ -35,22 +35,28 @@ def derived_url(suffix: str) -> str:
 
 
 def sa_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql+psycopg").render_as_string(
-        hide_password=False)
+    return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
 def ensure_database(url: str, fresh: bool = False) -> None:
     u = make_url(url)
-    admin = create_engine(sa_url(u.set(database="postgres").render_as_string(
-        hide_password=False)), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        sa_url(u.set(database="postgres").render_as_string(hide_password=False)),
+        isolation_level="AUTOCOMMIT",
+    )
     try:
         with admin.connect() as c:
-            exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"),
-                               {"d": u.database}).scalar()
+            exists = c.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": u.database}
+            ).scalar()
             if exists and fresh:
-                c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE datname = :d AND pid <> pg_backend_pid()"),
-                          {"d": u.database})
+                c.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :d AND pid <> pg_backend_pid()"
+                    ),
+                    {"d": u.database},
+                )
                 c.execute(text(f'DROP DATABASE "{u.database}"'))
                 exists = False
             if not exists:
@@ -74,7 +80,7 @@ def postgis() -> str:
         with eng.connect() as c:
             c.execute(text("SELECT 1"))
         eng.dispose()
-    except Exception as e:  # noqa: BLE001 - any failure means no database here
+    except Exception as e:
         pytest.skip(f"no PostgreSQL at DATABASE_URL: {e}")
     return base_url()
 
@@ -98,8 +104,9 @@ def national_url(postgis: str, data_dir: Path) -> str:
     eng = create_engine(sa_url(url))
     try:
         with eng.connect() as c:
-            loaded = c.execute(text(
-                "SELECT value::int FROM depmap_meta WHERE key = 'data_version'")).scalar()
+            loaded = c.execute(
+                text("SELECT value::int FROM depmap_meta WHERE key = 'data_version'")
+            ).scalar()
         if not (reuse and loaded):
             run_load(eng, data_dir, optional_parts_present(list(PARTS), data_dir))
     finally:
@@ -149,8 +156,9 @@ def small_url(postgis: str, synth: Synth) -> str:
     ensure_database(url, fresh=True)
     eng = create_engine(sa_url(url))
     try:
-        run_load(eng, synth.root, optional_parts_present(list(PARTS), synth.root),
-                 expect_england=False)
+        run_load(
+            eng, synth.root, optional_parts_present(list(PARTS), synth.root), expect_england=False
+        )
     finally:
         eng.dispose()
     return url
@@ -170,6 +178,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     skipped = rep.stats.get("skipped", []) if rep else []
     if skipped:
         if rep:
-            rep.write_line(f"DEPMAP_FAIL_ON_SKIP: {len(skipped)} tests were skipped; "
-                           "CI needs every test to run (PostGIS, data, browser)", red=True)
+            rep.write_line(
+                f"DEPMAP_FAIL_ON_SKIP: {len(skipped)} tests were skipped; "
+                "CI needs every test to run (PostGIS, data, browser)",
+                red=True,
+            )
         session.exitstatus = 1

@@ -20,10 +20,24 @@ ORIGIN = (400_000.0, 300_000.0)  # BNG metres, in the Midlands
 SIDE = 500.0
 NATIONAL = 33_755
 
-DOMAIN_STEMS = ("IMD", "Income", "Employment", "Education", "Health", "Crime",
-                "Housing_and_Services", "Environment")
-SUBDOMAINS = ("children_and_young_people", "adult_skills", "geographical_barriers",
-              "wider_barriers", "indoors", "outdoors")
+DOMAIN_STEMS = (
+    "IMD",
+    "Income",
+    "Employment",
+    "Education",
+    "Health",
+    "Crime",
+    "Housing_and_Services",
+    "Environment",
+)
+SUBDOMAINS = (
+    "children_and_young_people",
+    "adult_skills",
+    "geographical_barriers",
+    "wider_barriers",
+    "indoors",
+    "outdoors",
+)
 
 
 @dataclass
@@ -47,8 +61,7 @@ def _ranks_from_scores(scores: np.ndarray, rng: np.random.Generator) -> np.ndarr
     return ranks
 
 
-def make_synth(root: Path, nx: int = 12, ny: int = 10, seed: int = 7,
-               crs: int = 4326) -> Synth:
+def make_synth(root: Path, nx: int = 12, ny: int = 10, seed: int = 7, crs: int = 4326) -> Synth:
     rng = np.random.default_rng(seed)
     rows = []
     k = 0
@@ -62,36 +75,63 @@ def make_synth(root: Path, nx: int = 12, ny: int = 10, seed: int = 7,
             ltla = "E06000901" if i < nx // 2 else "E07000902"
             sicbl = f"E38{900001 + min(i * 3 // nx, 2):06d}"
             icb = "E54000901" if sicbl != "E38900003" else "E54000902"
-            rows.append({"code": code, "name": f"Synth {k:03d}A", "i": i, "j": j,
-                         "msoa": msoa, "ward": ward, "ltla": ltla, "sicbl": sicbl, "icb": icb,
-                         "geometry": shapely.box(x0, y0, x0 + SIDE, y0 + SIDE)})
+            rows.append(
+                {
+                    "code": code,
+                    "name": f"Synth {k:03d}A",
+                    "i": i,
+                    "j": j,
+                    "msoa": msoa,
+                    "ward": ward,
+                    "ltla": ltla,
+                    "sicbl": sicbl,
+                    "icb": icb,
+                    "geometry": shapely.box(x0, y0, x0 + SIDE, y0 + SIDE),
+                }
+            )
     lsoa = gpd.GeoDataFrame(rows, geometry="geometry", crs=27700)
     n = len(lsoa)
     root.mkdir(parents=True, exist_ok=True)
     for d in ("boundaries", "lookups", "deprivation", "population", "community"):
         (root / d).mkdir(exist_ok=True)
-    out = lsoa[["code", "name", "geometry"]].rename(
-        columns={"code": "lsoa21cd", "name": "lsoa21nm"}).to_crs(crs)
+    out = (
+        lsoa[["code", "name", "geometry"]]
+        .rename(columns={"code": "lsoa21cd", "name": "lsoa21nm"})
+        .to_crs(crs)
+    )
     out.to_file(root / "boundaries" / "lsoa21_bgc.gpkg", layer="lsoa21_bgc", driver="GPKG")
 
     lk = lsoa.assign(lsoa21_code=lsoa["code"], lsoa21_name=lsoa["name"])
-    pd.DataFrame({
-        "lsoa21_code": lk["code"], "lsoa21_name": lk["name"],
-        "msoa21_code": lk["msoa"], "msoa21_name": "Synth MSOA " + lk["msoa"].str[-3:],
-    }).to_csv(root / "lookups" / "lsoa21_msoa21.csv", index=False)
-    pd.DataFrame({
-        "lsoa21_name": lk["name"], "lsoa21_code": lk["code"],
-        "sicbl24_name": "Synth sub-ICB " + lk["sicbl"].str[-1], "sicbl24_code": lk["sicbl"],
-        "sicbl24_code_nhs": "S" + lk["sicbl"].str[-2:],
-        "icb24_name": "NHS Synth ICB " + lk["icb"].str[-1], "icb24_code": lk["icb"],
-        "icb24_code_nhs": "Q" + lk["icb"].str[-2:],
-    }).to_csv(root / "lookups" / "lsoa21_sicbl24_icb24.csv", index=False)
-    pd.DataFrame({
-        "lsoa21_name": lk["name"], "lsoa21_code": lk["code"],
-        "ward24_name": "Synth ward " + lk["ward"].str[-3:], "ward24_code": lk["ward"],
-        "ltla24_name": np.where(lk["ltla"] == "E06000901", "Synthshire", "Synthborough"),
-        "ltla24_code": lk["ltla"],
-    }).to_csv(root / "lookups" / "lsoa21_ward24_ltla24.csv", index=False)
+    pd.DataFrame(
+        {
+            "lsoa21_code": lk["code"],
+            "lsoa21_name": lk["name"],
+            "msoa21_code": lk["msoa"],
+            "msoa21_name": "Synth MSOA " + lk["msoa"].str[-3:],
+        }
+    ).to_csv(root / "lookups" / "lsoa21_msoa21.csv", index=False)
+    pd.DataFrame(
+        {
+            "lsoa21_name": lk["name"],
+            "lsoa21_code": lk["code"],
+            "sicbl24_name": "Synth sub-ICB " + lk["sicbl"].str[-1],
+            "sicbl24_code": lk["sicbl"],
+            "sicbl24_code_nhs": "S" + lk["sicbl"].str[-2:],
+            "icb24_name": "NHS Synth ICB " + lk["icb"].str[-1],
+            "icb24_code": lk["icb"],
+            "icb24_code_nhs": "Q" + lk["icb"].str[-2:],
+        }
+    ).to_csv(root / "lookups" / "lsoa21_sicbl24_icb24.csv", index=False)
+    pd.DataFrame(
+        {
+            "lsoa21_name": lk["name"],
+            "lsoa21_code": lk["code"],
+            "ward24_name": "Synth ward " + lk["ward"].str[-3:],
+            "ward24_code": lk["ward"],
+            "ltla24_name": np.where(lk["ltla"] == "E06000901", "Synthshire", "Synthborough"),
+            "ltla24_code": lk["ltla"],
+        }
+    ).to_csv(root / "lookups" / "lsoa21_ward24_ltla24.csv", index=False)
 
     # deprivation rises towards the south-west corner, with noise
     base = 60.0 - 3.0 * lsoa["i"].to_numpy() - 2.0 * lsoa["j"].to_numpy()
@@ -114,33 +154,44 @@ def make_synth(root: Path, nx: int = 12, ny: int = 10, seed: int = 7,
         sub[f"{s}_rank"] = rank.astype(float)
         sub[f"{s}_decile"] = np.ceil(rank * 10 / NATIONAL)
     sub.to_csv(root / "deprivation" / "imd2025_lsoa21_subdomains.csv", index=False)
-    census = pd.DataFrame({"lsoa21_code": lsoa["code"],
-                           "total_residents": rng.integers(1000, 3000, n).astype(float)})
+    census = pd.DataFrame(
+        {"lsoa21_code": lsoa["code"], "total_residents": rng.integers(1000, 3000, n).astype(float)}
+    )
     census["disabled"] = np.floor(census["total_residents"] * rng.uniform(0.1, 0.3, n))
     census["not_disabled"] = census["total_residents"] - census["disabled"]
     census.to_csv(root / "population" / "census21_lsoa21_residents_disability.csv", index=False)
-    ind = pd.DataFrame({
-        "lsoa21_code": lsoa["code"],
-        "income_domain_numerator": np.floor(census["total_residents"] * imd["Income_score"].clip(0)),
-        "employment_domain_numerator": np.floor(
-            census["total_residents"] * 0.6 * imd["Employment_score"].clip(0)),
-        "acute_morbidity_indicator": np.round(100 + base + rng.normal(0, 5, n), 3),
-        "comparative_illness_and_disability_ratio_indicator": np.round(90 + base, 3),
-        "mental_health_indicator": np.round(base / 30, 3),
-        "years_of_potential_life_lost_indicator": np.round(40 + base, 3),
-    })
+    ind = pd.DataFrame(
+        {
+            "lsoa21_code": lsoa["code"],
+            "income_domain_numerator": np.floor(
+                census["total_residents"] * imd["Income_score"].clip(0)
+            ),
+            "employment_domain_numerator": np.floor(
+                census["total_residents"] * 0.6 * imd["Employment_score"].clip(0)
+            ),
+            "acute_morbidity_indicator": np.round(100 + base + rng.normal(0, 5, n), 3),
+            "comparative_illness_and_disability_ratio_indicator": np.round(90 + base, 3),
+            "mental_health_indicator": np.round(base / 30, 3),
+            "years_of_potential_life_lost_indicator": np.round(40 + base, 3),
+        }
+    )
     ind.loc[3, "mental_health_indicator"] = np.nan  # published files have gaps
     ind.to_csv(root / "deprivation" / "imd2025_lsoa21_indicators.csv", index=False)
     cni_score = 100 + base + rng.normal(0, 10, n)
     cni_rank = _ranks_from_scores(cni_score, rng)
-    pd.DataFrame({
-        "lsoa21_code": lsoa["code"], "lsoa21_name": lsoa["name"],
-        "Community Needs Index 2023 Score": np.round(cni_score, 2),
-        "Community Needs Index 2023 Rank": cni_rank.astype(float),
-        "Civic Assets Domain Score": 1.0, "Civic Assets Domain Rank": 1.0,
-        "Connectedness Domain Score": 1.0, "Connectedness Domain Rank": 1.0,
-        "Active and Engaged Community Domain Score": 1.0,
-        "Active and Engaged Community Domain Rank": 1.0,
-        "Left Behind Area?": np.where(cni_score >= np.sort(cni_score)[-12], "True", "False"),
-    }).to_csv(root / "community" / "cni2023_lsoa21.csv", index=False)
+    pd.DataFrame(
+        {
+            "lsoa21_code": lsoa["code"],
+            "lsoa21_name": lsoa["name"],
+            "Community Needs Index 2023 Score": np.round(cni_score, 2),
+            "Community Needs Index 2023 Rank": cni_rank.astype(float),
+            "Civic Assets Domain Score": 1.0,
+            "Civic Assets Domain Rank": 1.0,
+            "Connectedness Domain Score": 1.0,
+            "Connectedness Domain Rank": 1.0,
+            "Active and Engaged Community Domain Score": 1.0,
+            "Active and Engaged Community Domain Rank": 1.0,
+            "Left Behind Area?": np.where(cni_score >= np.sort(cni_score)[-12], "True", "False"),
+        }
+    ).to_csv(root / "community" / "cni2023_lsoa21.csv", index=False)
     return Synth(root=root, lsoa=lsoa, imd=imd, census=census)

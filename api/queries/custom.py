@@ -32,57 +32,94 @@ async def summarise_stored(conn: AsyncConnection, area_id: int) -> None:
     df = pd.DataFrame([dict(r) for r in res.mappings()])
     stats = df.set_index("lsoa_id")[["population", *LSOA_STAT_COLUMNS]].astype(float)
     weights = df[["area_id", "lsoa_id", "pop_share", "weight"]].rename(
-        columns={"weight": "population"})
+        columns={"weight": "population"}
+    )
     measures, prof = compute_summaries(weights, stats, n_lsoa)
     rows = []
     for (aid, domain), r in measures.iterrows():
-        rows.append({
-            "area_id": int(aid),
-            "domain": domain,
-            "population": float(r["population"]),
-            **{k: (None if pd.isna(r[k]) else float(r[k]))
-               for k in ("average_score", "average_rank", "proportion_most_deprived_10",
-                         "extent", "local_concentration", "scale")},
-            "decile_population": [float(x) for x in r["decile_population"]],
-        })
+        rows.append(
+            {
+                "area_id": int(aid),
+                "domain": domain,
+                "population": float(r["population"]),
+                **{
+                    k: (None if pd.isna(r[k]) else float(r[k]))
+                    for k in (
+                        "average_score",
+                        "average_rank",
+                        "proportion_most_deprived_10",
+                        "extent",
+                        "local_concentration",
+                        "scale",
+                    )
+                },
+                "decile_population": [float(x) for x in r["decile_population"]],
+            }
+        )
     await conn.execute(sql("insert_area_measure"), rows)
     p = prof.iloc[0]
-    await conn.execute(sql("insert_area_profile"), {
-        "area_id": area_id, "population": float(p["population"]),
-        "lsoa_count": float(p["lsoa_count"]), "health": p["health"]})
+    await conn.execute(
+        sql("insert_area_profile"),
+        {
+            "area_id": area_id,
+            "population": float(p["population"]),
+            "lsoa_count": float(p["lsoa_count"]),
+            "health": p["health"],
+        },
+    )
 
 
-async def create_custom_area(conn: AsyncConnection, drawn: Drawn, name: str | None) -> dict[
-        str, Any]:
+async def create_custom_area(
+    conn: AsyncConnection, drawn: Drawn, name: str | None
+) -> dict[str, Any]:
     """Store a drawn polygon with its LSOA weights and summaries, in one transaction.
 
     Refused with 503 while a data load runs (the load would recompute every
     area's summary from a snapshot that does not include this one).
     """
     async with conn.begin():
-        got = (await conn.execute(text("SELECT pg_try_advisory_xact_lock_shared(:k)"),
-                                  {"k": LOAD_LOCK_KEY})).scalar()
+        got = (
+            await conn.execute(
+                text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": LOAD_LOCK_KEY}
+            )
+        ).scalar()
         if not got:
             raise LoadInProgress("a data load is running; try again in a minute")
         code = "c-" + secrets.token_hex(6)
         label = (name or "").strip()[:200] or f"Custom area {code}"
         wkb = shapely.to_wkb(shapely.set_srid(drawn.geom, SRID), include_srid=True)
-        props = {k: v for k, v in drawn.properties.items()
-                 if isinstance(v, str | int | float | bool) and len(str(k)) <= 100}
-        area_id = (await conn.execute(sql("insert_custom_area"), {
-            "code": code, "name": label, "wkb": wkb,
-            "props": json.dumps({"input_crs": drawn.crs, "properties": props}),
-        })).scalar_one()
+        props = {
+            k: v
+            for k, v in drawn.properties.items()
+            if isinstance(v, str | int | float | bool) and len(str(k)) <= 100
+        }
+        area_id = (
+            await conn.execute(
+                sql("insert_custom_area"),
+                {
+                    "code": code,
+                    "name": label,
+                    "wkb": wkb,
+                    "props": json.dumps({"input_crs": drawn.crs, "properties": props}),
+                },
+            )
+        ).scalar_one()
         res = await conn.execute(shared_sql("area_weights"), {"ids": [area_id]})
         if not res.rowcount:
-            raise InvalidGeometry(
-                "the polygon lies outside England: it covers no 2021 LSOA")
-        population = (await conn.execute(sql("set_population_from_weights"),
-                                         {"id": area_id})).scalar_one()
+            raise InvalidGeometry("the polygon lies outside England: it covers no 2021 LSOA")
+        population = (
+            await conn.execute(sql("set_population_from_weights"), {"id": area_id})
+        ).scalar_one()
         await summarise_stored(conn, area_id)
-    return {"id": code, "name": label, "kind": "custom", "area_m2": drawn.geom.area,
-            "population": population, "vertices": drawn.vertices,
-            "lsoa21_count": int(res.rowcount)}
+    return {
+        "id": code,
+        "name": label,
+        "kind": "custom",
+        "area_m2": drawn.geom.area,
+        "population": population,
+        "vertices": drawn.vertices,
+        "lsoa21_count": int(res.rowcount),
+    }
 
 
 async def delete_custom_area(conn: AsyncConnection, area_id: int) -> bool:

@@ -58,8 +58,9 @@ async def national_lsoa_count(conn: AsyncConnection) -> int:
     return NATIONAL_LSOA21
 
 
-async def _computed(conn: AsyncConnection, area: Area, n_lsoa: int) -> tuple[
-        pd.DataFrame, dict[str, Any]]:
+async def _computed(
+    conn: AsyncConnection, area: Area, n_lsoa: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Measures and profile computed now (for kinds that are not stored)."""
     res = await conn.execute(sql("lsoa_stats_for_area"), {"id": area.id})
     df = pd.DataFrame([dict(r) for r in res.mappings()])
@@ -68,21 +69,30 @@ async def _computed(conn: AsyncConnection, area: Area, n_lsoa: int) -> tuple[
     df = df.loc[:, ~df.columns.duplicated()]
     stats = df.set_index("lsoa_id")[["population", *LSOA_STAT_COLUMNS]].astype(float)
     weights = df[["area_id", "lsoa_id", "pop_share", "weight"]].rename(
-        columns={"weight": "population"})
+        columns={"weight": "population"}
+    )
     measures, prof = compute_summaries(weights, stats, n_lsoa)
     p = prof.iloc[0]
-    return measures.loc[area.id], {"population": float(p["population"]),
-                                   "lsoa_count": float(p["lsoa_count"]),
-                                   "health": json.loads(p["health"])}
+    return measures.loc[area.id], {
+        "population": float(p["population"]),
+        "lsoa_count": float(p["lsoa_count"]),
+        "health": json.loads(p["health"]),
+    }
 
 
 async def deprivation(conn: AsyncConnection, area: Area, domain: str) -> dict[str, Any]:
     n_lsoa = await national_lsoa_count(conn)
     ranks: dict[str, Any] | None = None
     if area.kind in SUMMARISED_KINDS:
-        m = (await conn.execute(sql("area_measures"),
-                                {"id": area.id, "domain": domain, "kind": area.kind})
-             ).mappings().first()
+        m = (
+            (
+                await conn.execute(
+                    sql("area_measures"), {"id": area.id, "domain": domain, "kind": area.kind}
+                )
+            )
+            .mappings()
+            .first()
+        )
         prof_row = (await conn.execute(sql("area_profile"), {"id": area.id})).mappings().first()
         if m is None or prof_row is None:
             raise NotLoaded(f"no deprivation measures for {area.code}: run `depmap load all`")
@@ -112,8 +122,12 @@ async def deprivation(conn: AsyncConnection, area: Area, domain: str) -> dict[st
             {"decile": i + 1, "population": p, "share": p / total} for i, p in enumerate(deciles)
         ],
         "health": [
-            {"code": c, "label": HEALTH_LABELS[c][0], "higher_is_worse": HEALTH_LABELS[c][1],
-             "value": health.get(c)}
+            {
+                "code": c,
+                "label": HEALTH_LABELS[c][0],
+                "higher_is_worse": HEALTH_LABELS[c][1],
+                "value": health.get(c),
+            }
             for c in HEALTH_COLUMNS
         ],
         "n_lsoa_national": n_lsoa,
@@ -124,9 +138,15 @@ async def deprivation(conn: AsyncConnection, area: Area, domain: str) -> dict[st
 async def rankings(
     conn: AsyncConnection, kind: str, domain: str, measure: str, programme: str | None = None
 ) -> list[dict[str, Any]]:
-    rows = (await conn.execute(sql("rankings"),
-                               {"kind": kind, "domain": domain, "programme": programme})
-            ).mappings().all()
+    rows = (
+        (
+            await conn.execute(
+                sql("rankings"), {"kind": kind, "domain": domain, "programme": programme}
+            )
+        )
+        .mappings()
+        .all()
+    )
     out = []
     for r in rows:
         item: dict[str, Any] = {

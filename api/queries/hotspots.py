@@ -36,13 +36,19 @@ async def hotspots(
     with_geometry: bool = False,
 ) -> dict[str, Any]:
     if unit == "lsoa21":
-        rows = (await conn.execute(sql("hotspot_lsoas"), {"id": area.id, "domain": domain})
-                ).mappings().all()
+        rows = (
+            (await conn.execute(sql("hotspot_lsoas"), {"id": area.id, "domain": domain}))
+            .mappings()
+            .all()
+        )
         ids = [int(r["unit_id"]) for r in rows]
         pairs = (await conn.execute(sql("hotspot_lsoa_adjacency"), {"ids": ids})).all()
     else:
-        rows = (await conn.execute(sql("hotspot_msoas"), {"id": area.id, "domain": domain})
-                ).mappings().all()
+        rows = (
+            (await conn.execute(sql("hotspot_msoas"), {"id": area.id, "domain": domain}))
+            .mappings()
+            .all()
+        )
         ids = [int(r["unit_id"]) for r in rows]
         pairs = (await conn.execute(sql("hotspot_msoa_adjacency"), {"ids": ids})).all()
     info = {int(r["unit_id"]): dict(r) for r in rows}
@@ -50,24 +56,29 @@ async def hotspots(
     if len(values) < 3:
         raise InvalidParameter(
             f"{area.code} has {len(values)} {unit} units; hotspots need at least 3 "
-            "(try unit=lsoa21 or a larger area)", parameter="unit")
+            "(try unit=lsoa21 or a larger area)",
+            parameter="unit",
+        )
     nb = neighbours_within(ids, ((int(a), int(b)) for a, b in pairs))
     # the permutation test is CPU work: keep the event loop free for other requests
-    res = await asyncio.to_thread(getis_ord, values, nb, alpha=alpha, fdr=fdr,
-                                  permutations=permutations, seed=seed)
+    res = await asyncio.to_thread(
+        getis_ord, values, nb, alpha=alpha, fdr=fdr, permutations=permutations, seed=seed
+    )
     units = []
     for k, uid in enumerate(res.ids):
         r = info[uid]
-        units.append({
-            "code": r["code"],
-            "name": r["name"],
-            "value": res.value[k],
-            "population": r["population"],
-            "gi_z": float(res.z[k]),
-            "p_value": float(res.p[k]),
-            "neighbours": int(res.neighbours[k]),
-            "cluster": "hot" if res.hot[k] else ("cold" if res.cold[k] else "none"),
-        })
+        units.append(
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "value": res.value[k],
+                "population": r["population"],
+                "gi_z": float(res.z[k]),
+                "p_value": float(res.p[k]),
+                "neighbours": int(res.neighbours[k]),
+                "cluster": "hot" if res.hot[k] else ("cold" if res.cold[k] else "none"),
+            }
+        )
     units.sort(key=lambda u: (-u["gi_z"], u["code"]))
     msoas = await msoa_concentration(conn, area, domain)
     out: dict[str, Any] = {
@@ -90,19 +101,26 @@ async def hotspots(
         geoms = {int(i): g for i, g in geo_rows}
         code_to_id = {info[i]["code"]: i for i in res.ids}
         out["features"] = [
-            {"type": "Feature", "id": u["code"],
-             "geometry": orjson.loads(geoms[code_to_id[u["code"]]]),
-             "properties": u}
+            {
+                "type": "Feature",
+                "id": u["code"],
+                "geometry": orjson.loads(geoms[code_to_id[u["code"]]]),
+                "properties": u,
+            }
             for u in units
         ]
     return out
 
 
-async def msoa_concentration(conn: AsyncConnection, area: Area, domain: str,
-                             limit: int = 50) -> list[dict[str, Any]]:
+async def msoa_concentration(
+    conn: AsyncConnection, area: Area, domain: str, limit: int = 50
+) -> list[dict[str, Any]]:
     """The MSOAs of an area ranked by average score: hyperlocal concentrations."""
-    rows = (await conn.execute(sql("hotspot_msoas"), {"id": area.id, "domain": domain})
-            ).mappings().all()
+    rows = (
+        (await conn.execute(sql("hotspot_msoas"), {"id": area.id, "domain": domain}))
+        .mappings()
+        .all()
+    )
     ranked = sorted(rows, key=lambda r: (-(r["value"] or 0.0), r["code"]))
     return [
         {

@@ -59,7 +59,7 @@ async def overlaps(
                         "lsoa_ids": [int(x) for x in geo_b["lsoa_id"]],
                     },
                 )
-                tri = {(int(b), int(l)): float(a) for b, l, a in rows}
+                tri = {(int(b), int(lsoa)): float(a) for b, lsoa, a in rows}
         o = overlap_rows(
             pairs,
             b_registrations=others["weight_basis"] == "registrations",
@@ -71,8 +71,9 @@ async def overlaps(
             o = o[(o["share_of_area"] >= min_share) | (o["share_of_population"] >= min_share)]
         o = o[(o["overlap_area_m2"] > 0) | (o["population"] > 0)]
         o = o.join(others[["code", "name", "kind", "programme"]], on="b_id")
-        o = o.sort_values(["share_of_population", "share_of_area", "code"],
-                          ascending=[False, False, True])
+        o = o.sort_values(
+            ["share_of_population", "share_of_area", "code"], ascending=[False, False, True]
+        )
         items = [
             {
                 "code": r.code,
@@ -88,9 +89,14 @@ async def overlaps(
             for r in o.itertuples(index=False)
         ]
     return {
-        "area": {"code": area.code, "name": area.name, "kind": area.kind,
-                 "area_m2": area.area_m2, "population": area.population,
-                 "population_basis": area.population_basis},
+        "area": {
+            "code": area.code,
+            "name": area.name,
+            "kind": area.kind,
+            "area_m2": area.area_m2,
+            "population": area.population,
+            "population_basis": area.population_basis,
+        },
         "kind": kind,
         "min_share": min_share,
         "population_basis": area.population_basis,

@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from api.db import sql
 from api.deps import (
     AreaIdPath,
     AreaKindQuery,
@@ -17,7 +18,6 @@ from api.deps import (
     is_custom_code,
     require_write,
 )
-from api.db import sql
 from api.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
 from api.formats import Format, JSONResponse, feature_collection, to_csv
 from api.queries.areas import area_detail, get_area, search_areas
@@ -29,8 +29,10 @@ router = APIRouter(tags=["areas"])
 
 KindFilter = Annotated[
     str | None,
-    Query(description="Only areas of this kind: " + ", ".join(AREA_KINDS),
-          pattern="^(" + "|".join(AREA_KINDS) + ")$"),
+    Query(
+        description="Only areas of this kind: " + ", ".join(AREA_KINDS),
+        pattern="^(" + "|".join(AREA_KINDS) + ")$",
+    ),
 ]
 
 LIST_COLUMNS = ("code", "name", "kind", "vintage", "programme", "population", "area_km2")
@@ -40,27 +42,38 @@ LIST_COLUMNS = ("code", "name", "kind", "vintage", "programme", "population", "a
 async def list_areas(
     request: Request,
     kind: KindFilter = None,
-    q: Annotated[str | None, Query(description="Code prefix or part of the name",
-                                   max_length=100)] = None,
-    programme: Annotated[str | None, Query(description="Only areas of this programme",
-                                           max_length=200)] = None,
+    q: Annotated[
+        str | None, Query(description="Code prefix or part of the name", max_length=100)
+    ] = None,
+    programme: Annotated[
+        str | None, Query(description="Only areas of this programme", max_length=200)
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")] = 0,
-    format: Annotated[Format, Query(description="json, csv or geojson (no geometry: "
-                                                "see /areas/{id}?format=geojson)")] = Format.json,
+    format: Annotated[
+        Format,
+        Query(description="json, csv or geojson (no geometry: see /areas/{id}?format=geojson)"),
+    ] = Format.json,
 ) -> Response:
     async def compute(conn: Any) -> Any:
-        total, items = await search_areas(conn, kind=kind, q=q, programme=programme,
-                                          limit=limit, offset=offset)
+        total, items = await search_areas(
+            conn, kind=kind, q=q, programme=programme, limit=limit, offset=offset
+        )
         return {"total": total, "limit": limit, "offset": offset, "areas": items}
 
     if format is Format.csv:
-        return await answer(request, ("areas", kind, q, programme, limit, offset, "csv"),
-                            compute, media_type="text/csv; charset=utf-8",
-                            render=lambda d: to_csv(d["areas"], LIST_COLUMNS).encode(),  # type: ignore[index]
-                            filename="areas.csv", cacheable=False)
-    return await answer(request, ("areas", kind, q, programme, limit, offset), compute,
-                        cacheable=False)
+        return await answer(
+            request,
+            ("areas", kind, q, programme, limit, offset, "csv"),
+            compute,
+            media_type="text/csv; charset=utf-8",
+            render=lambda d: to_csv(d["areas"], LIST_COLUMNS).encode(),  # type: ignore[index]
+            filename="areas.csv",
+            cacheable=False,
+        )
+    return await answer(
+        request, ("areas", kind, q, programme, limit, offset), compute, cacheable=False
+    )
 
 
 @router.get("/areas/{area_id}", summary="One area: what it is, its size, population and extent")
@@ -68,7 +81,9 @@ async def get_one(
     request: Request,
     area_id: AreaIdPath,
     area_kind: AreaKindQuery = None,
-    format: Annotated[Format, Query(description="json, or geojson with its boundary")] = Format.json,
+    format: Annotated[
+        Format, Query(description="json, or geojson with its boundary")
+    ] = Format.json,
 ) -> Response:
     async def compute(conn: Any) -> Any:
         area = await get_area(conn, area_id, area_kind)
@@ -79,33 +94,48 @@ async def get_one(
         }
         if format is Format.geojson:
             row = (await conn.execute(sql("area_geojson"), {"id": area.id})).scalar_one()
-            return feature_collection([{"type": "Feature", "id": area.code,
-                                        "geometry": orjson.loads(row), "properties": detail}])
+            return feature_collection(
+                [
+                    {
+                        "type": "Feature",
+                        "id": area.code,
+                        "geometry": orjson.loads(row),
+                        "properties": detail,
+                    }
+                ]
+            )
         return detail
 
     if format is Format.csv:
         raise InvalidParameter.choice("format", "csv", ["json", "geojson"])
     return await answer(
-        request, ("area", area_id, area_kind, format.value), compute,
+        request,
+        ("area", area_id, area_kind, format.value),
+        compute,
         cacheable=not is_custom_code(area_id),
         media_type="application/geo+json" if format is Format.geojson else "application/json",
     )
 
 
-@router.post("/areas", status_code=201, summary="Store a custom area (GeoJSON polygon)",
-             dependencies=[Depends(require_write)],
-             responses={201: {"description": "Created: {\"id\": ...}"},
-                        401: {"description": "Missing or wrong bearer token"},
-                        413: {"description": "Body over the size limit"},
-                        422: {"description": "Not a usable polygon (the message says why)"}})
+@router.post(
+    "/areas",
+    status_code=201,
+    summary="Store a custom area (GeoJSON polygon)",
+    dependencies=[Depends(require_write)],
+    responses={
+        201: {"description": 'Created: {"id": ...}'},
+        401: {"description": "Missing or wrong bearer token"},
+        413: {"description": "Body over the size limit"},
+        422: {"description": "Not a usable polygon (the message says why)"},
+    },
+)
 async def create_area(request: Request, settings: SettingsDep) -> Response:
     """Body: a GeoJSON Feature or FeatureCollection of Polygon/MultiPolygon, in WGS84 or in
     the CRS its ``crs`` member names. ``properties.name`` names the area. The area's LSOA
     weights, deprivation measures and profile are computed at once."""
     body = await request.body()
     if len(body) > settings.max_body_bytes:
-        raise TooLarge(f"the body is {len(body):,} bytes; the limit is "
-                       f"{settings.max_body_bytes:,}")
+        raise TooLarge(f"the body is {len(body):,} bytes; the limit is {settings.max_body_bytes:,}")
     if not body.strip():
         raise InvalidGeometry("the body is empty: send a GeoJSON Feature")
     try:
@@ -113,19 +143,23 @@ async def create_area(request: Request, settings: SettingsDep) -> Response:
     except orjson.JSONDecodeError as e:
         raise InvalidGeometry(f"the body is not valid JSON: {e}") from e
     try:
-        drawn = parse_drawn(doc, max_vertices=settings.max_vertices,
-                            max_area_km2=settings.max_custom_area_km2)
+        drawn = parse_drawn(
+            doc, max_vertices=settings.max_vertices, max_area_km2=settings.max_custom_area_km2
+        )
     except GeometryError as e:
         raise InvalidGeometry(str(e)) from e
     name = drawn.properties.get("name") if isinstance(drawn.properties.get("name"), str) else None
     async with get_engine(request).connect() as conn:
         created = await create_custom_area(conn, drawn, name)
-    return JSONResponse(created, status_code=201,
-                        headers={"Location": f"/areas/{created['id']}"})
+    return JSONResponse(created, status_code=201, headers={"Location": f"/areas/{created['id']}"})
 
 
-@router.delete("/areas/{area_id}", status_code=204, summary="Delete a custom area",
-               dependencies=[Depends(require_write)])
+@router.delete(
+    "/areas/{area_id}",
+    status_code=204,
+    summary="Delete a custom area",
+    dependencies=[Depends(require_write)],
+)
 async def delete_area(request: Request, area_id: AreaIdPath) -> Response:
     async with get_engine(request).begin() as conn:
         area = await get_area(conn, area_id)
@@ -134,4 +168,3 @@ async def delete_area(request: Request, area_id: AreaIdPath) -> Response:
         if not await delete_custom_area(conn, area.id):
             raise UnknownArea(f"no area with id {area_id!r}", id=area_id)
     return Response(status_code=204)
-

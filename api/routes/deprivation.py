@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,32 +9,26 @@ from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
 from api.formats import TableFormat, to_csv
+from api.params import Domain, Measure, RankingKind
 from api.queries.areas import area_detail, get_area
-from api.queries.deprivation import (
-    MEASURES,
-    RANKING_CSV_COLUMNS,
-    RANKING_KINDS,
-    deprivation,
-    rankings,
-)
+from api.queries.deprivation import RANKING_CSV_COLUMNS, deprivation, rankings
 from api.queries.overlaps import overlaps
 from depmap.schema import DOMAINS
 
 router = APIRouter(tags=["deprivation"])
 
-Domain = StrEnum("Domain", {d: d for d in DOMAINS})  # type: ignore[misc]
-RankingKind = StrEnum("RankingKind", {k: k for k in RANKING_KINDS})  # type: ignore[misc]
-Measure = StrEnum("Measure", {m: m for m in MEASURES})  # type: ignore[misc]
 
-DomainQuery = Annotated[Domain, Query(description="IoD 2025 domain (imd is the overall index)")]  # type: ignore[valid-type]
+DomainQuery = Annotated[Domain, Query(description="IoD 2025 domain (imd is the overall index)")]
 
 
-@router.get("/areas/{area_id}/deprivation",
-            summary="IoD 2025 summary measures of an area, its decile mix and health profile")
+@router.get(
+    "/areas/{area_id}/deprivation",
+    summary="IoD 2025 summary measures of an area, its decile mix and health profile",
+)
 async def get_deprivation(
     request: Request,
     area_id: AreaIdPath,
-    domain: DomainQuery = Domain.imd,  # type: ignore[attr-defined]
+    domain: DomainQuery = Domain.imd,
     area_kind: AreaKindQuery = None,
 ) -> Response:
     """The measures MHCLG publishes for local authorities and ICBs (average score, average
@@ -49,19 +42,25 @@ async def get_deprivation(
         area = await get_area(conn, area_id, area_kind)
         return await deprivation(conn, area, d)
 
-    return await answer(request, ("deprivation", area_id, area_kind, d), compute,
-                        cacheable=not is_custom_code(area_id))
+    return await answer(
+        request,
+        ("deprivation", area_id, area_kind, d),
+        compute,
+        cacheable=not is_custom_code(area_id),
+    )
 
 
 @router.get("/rankings", summary="Every area of a kind with its measures and ranks")
 async def get_rankings(
     request: Request,
-    kind: Annotated[RankingKind, Query(description="Kind of areas to rank")],  # type: ignore[valid-type]
-    domain: DomainQuery = Domain.imd,  # type: ignore[attr-defined]
-    measure: Annotated[Measure, Query(description="Order by the rank of this measure")  # type: ignore[valid-type]
-                       ] = Measure.average_score,  # type: ignore[attr-defined]
-    programme: Annotated[str | None, Query(description="Only areas of this programme",
-                                           max_length=200)] = None,
+    kind: Annotated[RankingKind, Query(description="Kind of areas to rank")],
+    domain: DomainQuery = Domain.imd,
+    measure: Annotated[
+        Measure, Query(description="Order by the rank of this measure")
+    ] = Measure.average_score,
+    programme: Annotated[
+        str | None, Query(description="Only areas of this programme", max_length=200)
+    ] = None,
     format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat.json,
 ) -> Response:
     """Rank 1 is the most deprived. CSV columns: ``code,name,average_score,average_rank,
@@ -70,23 +69,36 @@ async def get_rankings(
 
     async def compute(conn: Any) -> Any:
         items = await rankings(conn, k, d, m, programme)
-        return {"kind": k, "domain": d, "measure": m, "programme": programme,
-                "count": len(items), "areas": items}
+        return {
+            "kind": k,
+            "domain": d,
+            "measure": m,
+            "programme": programme,
+            "count": len(items),
+            "areas": items,
+        }
 
     key = ("rankings", k, d, m, programme, format.value)
     if format is TableFormat.csv:
-        return await answer(request, key, compute, media_type="text/csv; charset=utf-8",
-                            render=lambda x: to_csv(x["areas"], RANKING_CSV_COLUMNS).encode(),  # type: ignore[index]
-                            filename=f"rankings-{k}-{d}.csv")
+        return await answer(
+            request,
+            key,
+            compute,
+            media_type="text/csv; charset=utf-8",
+            render=lambda x: to_csv(x["areas"], RANKING_CSV_COLUMNS).encode(),  # type: ignore[index]
+            filename=f"rankings-{k}-{d}.csv",
+        )
     return await answer(request, key, compute)
 
 
 PROFILE_KINDS = ("icb", "sicbl", "ltla", "pcn", "programme")
 
 
-@router.get("/areas/{area_id}/profile",
-            summary="Everything about an area: facts, deprivation in every domain, health, "
-                    "and the ICB, sub-ICB, local authority, PCNs and programmes it overlaps")
+@router.get(
+    "/areas/{area_id}/profile",
+    summary="Everything about an area: facts, deprivation in every domain, health, "
+    "and the ICB, sub-ICB, local authority, PCNs and programmes it overlaps",
+)
 async def get_profile(
     request: Request,
     area_id: AreaIdPath,
@@ -95,8 +107,9 @@ async def get_profile(
     async def compute(conn: Any) -> Any:
         return await full_profile(conn, area_id, area_kind)
 
-    return await answer(request, ("profile", area_id, area_kind), compute,
-                        cacheable=not is_custom_code(area_id))
+    return await answer(
+        request, ("profile", area_id, area_kind), compute, cacheable=not is_custom_code(area_id)
+    )
 
 
 async def full_profile(conn: Any, area_id: str, area_kind: str | None = None) -> dict[str, Any]:
@@ -115,8 +128,18 @@ async def full_profile(conn: Any, area_id: str, area_kind: str | None = None) ->
     for k in PROFILE_KINDS:
         o = await overlaps(conn, area, k, 0.0)
         routes[k] = [
-            {kk: x[kk] for kk in ("code", "name", "programme", "share_of_population",
-                                  "share_of_area", "population")}
-            for x in o["overlaps"] if x["share_of_population"] >= 0.01 or x["share_of_area"] >= 0.01
+            {
+                kk: x[kk]
+                for kk in (
+                    "code",
+                    "name",
+                    "programme",
+                    "share_of_population",
+                    "share_of_area",
+                    "population",
+                )
+            }
+            for x in o["overlaps"]
+            if x["share_of_population"] >= 0.01 or x["share_of_area"] >= 0.01
         ]
     return {"area": detail, "deprivation": domains, "health": health, "overlaps": routes}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import text
 from starlette.responses import Response
 
 from api.cache import DataVersion
+from api.db import sql
 from api.deps import answer
 from api.formats import JSONResponse
 
@@ -29,19 +29,19 @@ async def healthz(request: Request) -> Response:
     elif not dv.db_ok:
         body["detail"] = "the database is unreachable"
     cache = request.app.state.response_cache
-    body["cache"] = {"entries": len(cache), "bytes": cache.size_bytes, "hits": cache.hits,
-                     "misses": cache.misses}
+    body["cache"] = {
+        "entries": len(cache),
+        "bytes": cache.size_bytes,
+        "hits": cache.hits,
+        "misses": cache.misses,
+    }
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
 
 @router.get("/indicators", summary="The indicator catalogue", tags=["indicators"])
 async def indicators(request: Request) -> Response:
     async def compute(conn: Any) -> Any:
-        rows = (await conn.execute(text(
-            "SELECT i.code, i.label, i.domain, i.source, i.vintage, i.unit, i.higher_is_worse,"
-            " i.extensive, i.geography, i.description,"
-            " (SELECT count(*) FROM indicator_value v WHERE v.indicator_id = i.id) AS lsoa_values"
-            " FROM indicator i ORDER BY i.code"))).mappings().all()
+        rows = (await conn.execute(sql("indicator_catalogue"))).mappings().all()
         return {"count": len(rows), "indicators": [dict(r) for r in rows]}
 
     return await answer(request, ("indicators",), compute)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,28 +9,34 @@ from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
 from api.formats import Format, to_csv
+from api.params import Domain
+from api.params import HotspotUnit as Unit
 from api.queries.areas import get_area
-from api.queries.hotspots import HOTSPOT_UNITS, hotspots
-from api.routes.deprivation import Domain, DomainQuery
+from api.queries.hotspots import hotspots
+from api.routes.deprivation import DomainQuery
 
 router = APIRouter(tags=["hotspots"])
 
-Unit = StrEnum("Unit", {u: u for u in HOTSPOT_UNITS})  # type: ignore[misc]
 UNIT_COLUMNS = ("code", "name", "value", "population", "gi_z", "p_value", "neighbours", "cluster")
 
 
-@router.get("/areas/{area_id}/hotspots",
-            summary="Getis-Ord Gi* hotspots of deprivation, and MSOAs ranked by concentration")
+@router.get(
+    "/areas/{area_id}/hotspots",
+    summary="Getis-Ord Gi* hotspots of deprivation, and MSOAs ranked by concentration",
+)
 async def get_hotspots(
     request: Request,
     area_id: AreaIdPath,
-    unit: Annotated[Unit, Query(description="Units to test: lsoa21 or msoa21")  # type: ignore[valid-type]
-                    ] = Unit.lsoa21,  # type: ignore[attr-defined]
-    domain: DomainQuery = Domain.imd,  # type: ignore[attr-defined]
+    unit: Annotated[Unit, Query(description="Units to test: lsoa21 or msoa21")] = Unit.lsoa21,
+    domain: DomainQuery = Domain.imd,
     alpha: Annotated[float, Query(gt=0.0, le=0.5, description="Significance level")] = 0.05,
-    fdr: Annotated[bool, Query(description="Control the false discovery rate "
-                                           "(Benjamini-Hochberg) instead of per-unit alpha")
-                   ] = False,
+    fdr: Annotated[
+        bool,
+        Query(
+            description="Control the false discovery rate "
+            "(Benjamini-Hochberg) instead of per-unit alpha"
+        ),
+    ] = False,
     area_kind: AreaKindQuery = None,
     format: Annotated[Format, Query(description="json, csv or geojson")] = Format.json,
 ) -> Response:
@@ -40,9 +45,17 @@ async def get_hotspots(
 
     async def compute(conn: Any) -> Any:
         area = await get_area(conn, area_id, area_kind)
-        out = await hotspots(conn, area, unit=u, domain=d, alpha=alpha, fdr=fdr,
-                             permutations=s.hotspot_permutations, seed=s.hotspot_seed,
-                             with_geometry=format is Format.geojson)
+        out = await hotspots(
+            conn,
+            area,
+            unit=u,
+            domain=d,
+            alpha=alpha,
+            fdr=fdr,
+            permutations=s.hotspot_permutations,
+            seed=s.hotspot_seed,
+            with_geometry=format is Format.geojson,
+        )
         if format is Format.geojson:
             feats = out.pop("features")
             out.pop("units")
@@ -52,10 +65,19 @@ async def get_hotspots(
     key = ("hotspots", area_id, area_kind, u, d, alpha, fdr, format.value)
     custom = is_custom_code(area_id)
     if format is Format.csv:
-        return await answer(request, key, compute, cacheable=not custom,
-                            media_type="text/csv; charset=utf-8",
-                            render=lambda x: to_csv(x["units"], UNIT_COLUMNS).encode(),  # type: ignore[index]
-                            filename=f"{area_id}-hotspots.csv")
-    return await answer(request, key, compute, cacheable=not custom,
-                        media_type="application/geo+json" if format is Format.geojson
-                        else "application/json")
+        return await answer(
+            request,
+            key,
+            compute,
+            cacheable=not custom,
+            media_type="text/csv; charset=utf-8",
+            render=lambda x: to_csv(x["units"], UNIT_COLUMNS).encode(),  # type: ignore[index]
+            filename=f"{area_id}-hotspots.csv",
+        )
+    return await answer(
+        request,
+        key,
+        compute,
+        cacheable=not custom,
+        media_type="application/geo+json" if format is Format.geojson else "application/json",
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,13 +9,12 @@ from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
 from api.formats import Format, dumps, to_csv
+from api.params import OverlapKind
 from api.queries.areas import get_area
-from api.queries.overlaps import COLUMNS, OVERLAP_KINDS, overlaps
+from api.queries.overlaps import COLUMNS, overlaps
 from api.sqlgeo import features_for
 
 router = APIRouter(tags=["overlaps"])
-
-OverlapKind = StrEnum("OverlapKind", {k: k for k in OVERLAP_KINDS})  # type: ignore[misc]
 
 
 @router.get(
@@ -26,9 +24,17 @@ OverlapKind = StrEnum("OverlapKind", {k: k for k in OVERLAP_KINDS})  # type: ign
 async def get_overlaps(
     request: Request,
     area_id: AreaIdPath,
-    kind: Annotated[OverlapKind, Query(description="Kind of the overlapped areas")],  # type: ignore[valid-type]
-    min_share: Annotated[float, Query(ge=0.0, le=1.0, description=(
-        "Keep overlaps holding at least this share of the area's area or population"))] = 0.0,
+    kind: Annotated[OverlapKind, Query(description="Kind of the overlapped areas")],
+    min_share: Annotated[
+        float,
+        Query(
+            ge=0.0,
+            le=1.0,
+            description=(
+                "Keep overlaps holding at least this share of the area's area or population"
+            ),
+        ),
+    ] = 0.0,
     area_kind: AreaKindQuery = None,
     format: Annotated[Format, Query(description="json, csv or geojson")] = Format.json,
 ) -> Response:
@@ -42,17 +48,26 @@ async def get_overlaps(
         area = await get_area(conn, area_id, area_kind)
         data = await overlaps(conn, area, k, min_share)
         if format is Format.geojson:
-            return await features_for(conn, data["overlaps"], kind=k,
-                                      extra={"area": data["area"]})
+            return await features_for(conn, data["overlaps"], kind=k, extra={"area": data["area"]})
         return data
 
     key = ("overlaps", area_id, area_kind, k, min_share, format.value)
     custom = is_custom_code(area_id)
     if format is Format.csv:
-        return await answer(request, key, compute, cacheable=not custom,
-                            media_type="text/csv; charset=utf-8",
-                            render=lambda d: to_csv(d["overlaps"], COLUMNS).encode(),  # type: ignore[index]
-                            filename=f"{area_id}-overlaps-{k}.csv")
-    return await answer(request, key, compute, cacheable=not custom,
-                        media_type="application/geo+json" if format is Format.geojson
-                        else "application/json", render=dumps)
+        return await answer(
+            request,
+            key,
+            compute,
+            cacheable=not custom,
+            media_type="text/csv; charset=utf-8",
+            render=lambda d: to_csv(d["overlaps"], COLUMNS).encode(),  # type: ignore[index]
+            filename=f"{area_id}-overlaps-{k}.csv",
+        )
+    return await answer(
+        request,
+        key,
+        compute,
+        cacheable=not custom,
+        media_type="application/geo+json" if format is Format.geojson else "application/json",
+        render=dumps,
+    )

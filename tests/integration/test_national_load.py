@@ -27,19 +27,25 @@ def test_counts_by_kind(national_engine):
 
 
 def test_every_lsoa_has_imd_2025_and_a_population(national_engine):
-    (n, full), = q(national_engine, """
+    ((n, full),) = q(
+        national_engine,
+        """
         SELECT count(*), count(*) FILTER (WHERE s.imd_score IS NOT NULL AND s.imd_rank IS NOT NULL
                                           AND s.imd_decile IS NOT NULL AND a.population > 0)
-        FROM area a JOIN lsoa_stats s ON s.lsoa_id = a.id WHERE a.kind = 'lsoa21'""")
+        FROM area a JOIN lsoa_stats s ON s.lsoa_id = a.id WHERE a.kind = 'lsoa21'""",
+    )
     assert n == full == 33_755
 
 
 def test_icb_population_shares_sum_to_one_and_areas_add_up(national_engine):
-    rows = q(national_engine, """
+    rows = q(
+        national_engine,
+        """
         SELECT a.code, a.population, a.area_m2, sum(w.population) AS wpop,
                sum(w.population / a.population) AS share_sum, sum(l.area_m2) AS lsoa_area
         FROM area a JOIN area_lsoa w ON w.area_id = a.id JOIN area l ON l.id = w.lsoa_id
-        WHERE a.kind = 'icb' GROUP BY a.id""")
+        WHERE a.kind = 'icb' GROUP BY a.id""",
+    )
     assert len(rows) == 42
     for code, pop, area, wpop, share_sum, lsoa_area in rows:
         assert share_sum == pytest.approx(1.0, abs=1e-9), code
@@ -49,16 +55,21 @@ def test_icb_population_shares_sum_to_one_and_areas_add_up(national_engine):
 
 def test_population_total_is_the_census(national_engine, data_dir):
     census = pd.read_csv(data_dir / "population" / "census21_lsoa21_residents_disability.csv")
-    (total,), = q(national_engine, "SELECT sum(population) FROM area WHERE kind = 'icb'")
+    ((total,),) = q(national_engine, "SELECT sum(population) FROM area WHERE kind = 'icb'")
     assert total == pytest.approx(census["total_residents"].sum())
     assert 56_000_000 < total < 57_000_000
 
 
 def test_imd_values_are_the_published_ones(national_engine, data_dir):
     imd = pd.read_csv(data_dir / "deprivation" / "imd2025_lsoa21.csv").set_index("lsoa21_code")
-    got = pd.DataFrame(q(national_engine, "SELECT code, imd_score, imd_rank, imd_decile, "
-                         "health_score, housing_rank FROM lsoa_stats"),
-                       columns=["code", "s", "r", "d", "h", "hr"]).set_index("code")
+    got = pd.DataFrame(
+        q(
+            national_engine,
+            "SELECT code, imd_score, imd_rank, imd_decile, "
+            "health_score, housing_rank FROM lsoa_stats",
+        ),
+        columns=["code", "s", "r", "d", "h", "hr"],
+    ).set_index("code")
     got = got.loc[imd.index]
     assert np.allclose(got["s"], imd["IMD_score"])
     assert (got["r"] == imd["IMD_rank"]).all()
@@ -70,8 +81,9 @@ def test_imd_values_are_the_published_ones(national_engine, data_dir):
 
 
 def test_health_indicators_are_loaded(national_engine, data_dir):
-    ind = pd.read_csv(data_dir / "deprivation" / "imd2025_lsoa21_indicators.csv"
-                      ).set_index("lsoa21_code")
+    ind = pd.read_csv(data_dir / "deprivation" / "imd2025_lsoa21_indicators.csv").set_index(
+        "lsoa21_code"
+    )
     got = dict(q(national_engine, "SELECT code, acute_morbidity FROM lsoa_stats"))
     sample = ind.index[::997]
     for code in sample:
@@ -107,14 +119,19 @@ def test_healthy_life_expectancy_comes_from_the_xls(national_engine, data_dir):
     lk = pd.read_csv(data_dir / "lookups" / "lsoa11_lsoa21_ltla22.csv")
     l11 = lk11.loc[lk11["msoa11_code"] == msoa11, "lsoa11_code"]
     l21 = lk.loc[lk["lsoa11_code"].isin(l11) & (lk["change_code"] == "U"), "lsoa21_code"]
-    got = dict(q(national_engine, "SELECT code, hle_female FROM lsoa_stats WHERE code = ANY(:c)",
-                 c=list(l21)))
+    got = dict(
+        q(
+            national_engine,
+            "SELECT code, hle_female FROM lsoa_stats WHERE code = ANY(:c)",
+            c=list(l21),
+        )
+    )
     assert got and all(v == pytest.approx(hle) for v in got.values())
 
 
 def test_left_behind_flags(national_engine, data_dir):
     cni = pd.read_csv(data_dir / "community" / "cni2023_lsoa21.csv")
-    (n,), = q(national_engine, "SELECT count(*) FROM lsoa_stats WHERE left_behind")
+    ((n,),) = q(national_engine, "SELECT count(*) FROM lsoa_stats WHERE left_behind")
     assert n == int((cni["Left Behind Area?"].astype(str) == "True").sum()) > 0
 
 

@@ -7,10 +7,16 @@ from sqlalchemy import text
 
 pytestmark = [pytest.mark.db, pytest.mark.data]
 
-GOOD = {"type": "Feature", "properties": {"name": "ok"},
-        "geometry": {"type": "Polygon", "coordinates": [[[-2.99, 53.40], [-2.97, 53.40],
-                                                         [-2.97, 53.41], [-2.99, 53.41],
-                                                         [-2.99, 53.40]]]}}
+GOOD = {
+    "type": "Feature",
+    "properties": {"name": "ok"},
+    "geometry": {
+        "type": "Polygon",
+        "coordinates": [
+            [[-2.99, 53.40], [-2.97, 53.40], [-2.97, 53.41], [-2.99, 53.41], [-2.99, 53.40]]
+        ],
+    },
+}
 
 
 def custom_count(engine):
@@ -19,25 +25,31 @@ def custom_count(engine):
 
 
 def test_unknown_id_is_a_404_naming_it(client):
-    for path in ("/areas/E99999999", "/areas/E99999999/overlaps?kind=icb",
-                 "/areas/E99999999/deprivation", "/areas/E99999999/hotspots",
-                 "/areas/E99999999/profile"):
+    for path in (
+        "/areas/E99999999",
+        "/areas/E99999999/overlaps?kind=icb",
+        "/areas/E99999999/deprivation",
+        "/areas/E99999999/hotspots",
+        "/areas/E99999999/profile",
+    ):
         r = client.get(path)
         assert r.status_code == 404, path
         assert "E99999999" in r.json()["detail"]
         assert r.json()["error"] == "unknown_area"
 
 
-@pytest.mark.parametrize("path, param, allowed", [
-    ("/areas/E54000008/overlaps?kind=county", "kind", "lsoa21"),
-    ("/areas/E54000008/deprivation?domain=wealth", "domain", "income"),
-    ("/rankings?kind=icb&measure=happiness", "measure", "local_concentration"),
-    ("/rankings?kind=parish", "kind", "ltla"),
-    ("/areas/E54000008/hotspots?unit=oa21", "unit", "msoa21"),
-    ("/areas?kind=planet", "kind", "icb"),
-])
-def test_unknown_kind_or_measure_is_a_422_listing_the_allowed_values(client, path, param,
-                                                                     allowed):
+@pytest.mark.parametrize(
+    "path, param, allowed",
+    [
+        ("/areas/E54000008/overlaps?kind=county", "kind", "lsoa21"),
+        ("/areas/E54000008/deprivation?domain=wealth", "domain", "income"),
+        ("/rankings?kind=icb&measure=happiness", "measure", "local_concentration"),
+        ("/rankings?kind=parish", "kind", "ltla"),
+        ("/areas/E54000008/hotspots?unit=oa21", "unit", "msoa21"),
+        ("/areas?kind=planet", "kind", "icb"),
+    ],
+)
+def test_unknown_kind_or_measure_is_a_422_listing_the_allowed_values(client, path, param, allowed):
     r = client.get(path)
     assert r.status_code == 422
     body = r.json()
@@ -45,38 +57,84 @@ def test_unknown_kind_or_measure_is_a_422_listing_the_allowed_values(client, pat
     assert param in body["detail"] and allowed in body["detail"]
 
 
-@pytest.mark.parametrize("path", [
-    "/areas/E54000008/overlaps?kind=icb&min_share=2",
-    "/areas/E54000008/overlaps?kind=icb&min_share=abc",
-    "/areas/E54000008/hotspots?alpha=0",
-    "/areas?limit=0", "/areas?limit=100000", "/areas?offset=-1",
-    "/areas/E54000008/overlaps",  # kind is required
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/areas/E54000008/overlaps?kind=icb&min_share=2",
+        "/areas/E54000008/overlaps?kind=icb&min_share=abc",
+        "/areas/E54000008/hotspots?alpha=0",
+        "/areas?limit=0",
+        "/areas?limit=100000",
+        "/areas?offset=-1",
+        "/areas/E54000008/overlaps",  # kind is required
+    ],
+)
 def test_out_of_range_parameters(client, path):
     r = client.get(path)
     assert r.status_code == 422, (path, r.text)
 
 
-@pytest.mark.parametrize("body, message", [
-    ("not json", "not valid JSON"),
-    ("", "empty"),
-    ("[]", "GeoJSON object"),
-    (json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []}}),
-     "empty"),
-    (json.dumps({"type": "Feature", "geometry": {
-        "type": "Polygon", "coordinates": [[[-2.99, 53.40], [-2.97, 53.41], [-2.97, 53.40],
-                                            [-2.99, 53.41], [-2.99, 53.40]]]}}),
-     "Self-intersection"),
-    (json.dumps({"type": "Feature", "geometry": {"type": "LineString",
-                                                 "coordinates": [[-2.9, 53.4], [-2.8, 53.5]]}}),
-     "not a Polygon"),
-    (json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [
-        [[-40.0, 40.0], [-39.9, 40.0], [-39.9, 40.1], [-40.0, 40.0]]]}}), "outside England"),
-    (json.dumps({**GOOD, "crs": {"type": "name", "properties": {"name": "EPSG:0"}}}),
-     "cannot be read"),
-    (json.dumps({**GOOD, "crs": "EPSG:27700"}), "crs member"),
-    ("[" * 5000 + "]" * 5000, "JSON"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("not json", "not valid JSON"),
+        ("", "empty"),
+        ("[]", "GeoJSON object"),
+        (
+            json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []}}),
+            "empty",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [
+                            [
+                                [-2.99, 53.40],
+                                [-2.97, 53.41],
+                                [-2.97, 53.40],
+                                [-2.99, 53.41],
+                                [-2.99, 53.40],
+                            ]
+                        ],
+                    },
+                }
+            ),
+            "Self-intersection",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": [[-2.9, 53.4], [-2.8, 53.5]]},
+                }
+            ),
+            "not a Polygon",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [
+                            [[-40.0, 40.0], [-39.9, 40.0], [-39.9, 40.1], [-40.0, 40.0]]
+                        ],
+                    },
+                }
+            ),
+            "outside England",
+        ),
+        (
+            json.dumps({**GOOD, "crs": {"type": "name", "properties": {"name": "EPSG:0"}}}),
+            "cannot be read",
+        ),
+        (json.dumps({**GOOD, "crs": "EPSG:27700"}), "crs member"),
+        ("[" * 5000 + "]" * 5000, "JSON"),
+    ],
+)
 def test_bad_geojson_is_a_422_saying_why(client, auth, national_engine, body, message):
     before = custom_count(national_engine)
     r = client.post("/areas", content=body, headers={**auth, "Content-Type": "application/json"})
@@ -105,8 +163,9 @@ def test_missing_or_wrong_token_is_a_401(client, national_engine):
     assert client.post("/areas", json=GOOD).status_code == 401
     r = client.post("/areas", json=GOOD, headers={"Authorization": "Bearer nope"})
     assert r.status_code == 401 and "not valid" in r.json()["detail"]
-    assert client.post("/areas", json=GOOD, headers={"Authorization": "Basic abc"}
-                       ).status_code == 401
+    assert (
+        client.post("/areas", json=GOOD, headers={"Authorization": "Basic abc"}).status_code == 401
+    )
     assert client.delete("/areas/E54000008").status_code == 401
     assert custom_count(national_engine) == before
 

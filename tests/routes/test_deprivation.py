@@ -19,8 +19,11 @@ def lsoas(data_dir):
     pop = pd.read_csv(data_dir / "population" / "census21_lsoa21_residents_disability.csv")
     icb = pd.read_csv(data_dir / "lookups" / "lsoa21_sicbl24_icb24.csv")
     la = pd.read_csv(data_dir / "lookups" / "lsoa21_ward24_ltla24.csv")
-    return (imd.merge(pop, on="lsoa21_code").merge(icb[["lsoa21_code", "icb24_code"]])
-            .merge(la[["lsoa21_code", "ltla24_code"]]))
+    return (
+        imd.merge(pop, on="lsoa21_code")
+        .merge(icb[["lsoa21_code", "icb24_code"]])
+        .merge(la[["lsoa21_code", "ltla24_code"]])
+    )
 
 
 def test_cheshire_and_merseyside_matches_the_published_icb_summary(client):
@@ -39,7 +42,8 @@ def test_cheshire_and_merseyside_matches_the_published_icb_summary(client):
 
 @pytest.mark.parametrize("kind, col, n", [("icb", "icb24_code", 42), ("ltla", "ltla24_code", 296)])
 def test_every_icb_and_local_authority_agrees_with_an_independent_computation(
-        client, lsoas, kind, col, n):
+    client, lsoas, kind, col, n
+):
     r = client.get(f"/rankings?kind={kind}&domain=imd")
     assert r.status_code == 200
     got = {a["code"]: a for a in r.json()["areas"]}
@@ -52,20 +56,32 @@ def test_every_icb_and_local_authority_agrees_with_an_independent_computation(
         assert a["average_score"] == pytest.approx(np.average(g["IMD_score"], weights=w))
         assert a["average_rank"] == pytest.approx(np.average(N + 1 - g["IMD_rank"], weights=w))
         assert a["extent"] == pytest.approx(
-            np.average(extent_weight(g["IMD_rank"].to_numpy(), N), weights=w))
+            np.average(extent_weight(g["IMD_rank"].to_numpy(), N), weights=w)
+        )
         s = g.sort_values("IMD_rank")
-        take = np.clip(0.1 * w.sum() - (s["total_residents"].cumsum() - s["total_residents"]),
-                       0, s["total_residents"])
+        take = np.clip(
+            0.1 * w.sum() - (s["total_residents"].cumsum() - s["total_residents"]),
+            0,
+            s["total_residents"],
+        )
         assert a["local_concentration"] == pytest.approx(
-            np.average(N + 1 - s["IMD_rank"], weights=take))
+            np.average(N + 1 - s["IMD_rank"], weights=take)
+        )
 
 
 def test_rankings_csv_has_the_published_columns_and_ranks(client):
     r = client.get("/rankings?kind=icb&format=csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[0] == ["code", "name", "average_score", "average_rank",
-                       "proportion_most_deprived_10", "extent", "local_concentration"]
+    assert rows[0] == [
+        "code",
+        "name",
+        "average_score",
+        "average_rank",
+        "proportion_most_deprived_10",
+        "extent",
+        "local_concentration",
+    ]
     assert len(rows) == 43
     scores = [float(x[2]) for x in rows[1:]]
     assert scores == sorted(scores, reverse=True)  # ordered by rank of average score
@@ -107,5 +123,13 @@ def test_profile_routes_into_the_health_system(client):
     assert p["area"]["kind"] == "ltla"
     icbs = p["overlaps"]["icb"]
     assert icbs[0]["code"] == "E54000008" and icbs[0]["share_of_population"] == pytest.approx(1)
-    assert set(p["deprivation"]) == {"imd", "income", "employment", "education", "health",
-                                     "crime", "housing", "environment"}
+    assert set(p["deprivation"]) == {
+        "imd",
+        "income",
+        "employment",
+        "education",
+        "health",
+        "crime",
+        "housing",
+        "environment",
+    }

@@ -13,9 +13,12 @@ RECT = shapely.box(X - 1000, Y - 750, X + 1000, Y + 750)
 
 
 def bng_feature(geom, name="across two ICBs"):
-    return {"type": "Feature", "properties": {"name": name},
-            "crs": {"type": "name", "properties": {"name": "EPSG:27700"}},
-            "geometry": shapely.geometry.mapping(geom)}
+    return {
+        "type": "Feature",
+        "properties": {"name": name},
+        "crs": {"type": "name", "properties": {"name": "EPSG:27700"}},
+        "geometry": shapely.geometry.mapping(geom),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +36,16 @@ def test_icb_overlaps_its_lsoas_exactly(client):
     assert sum(o["share_of_population"] for o in d["overlaps"]) == pytest.approx(1, abs=1e-9)
     assert all(o["share_of_other_area"] == pytest.approx(1) for o in d["overlaps"])
     keys = set(d["overlaps"][0])
-    assert {"code", "name", "kind", "overlap_area_m2", "share_of_area", "share_of_other_area",
-            "population", "share_of_population"} <= keys
+    assert {
+        "code",
+        "name",
+        "kind",
+        "overlap_area_m2",
+        "share_of_area",
+        "share_of_other_area",
+        "population",
+        "share_of_population",
+    } <= keys
 
 
 def test_a_polygon_across_two_icbs_matches_a_geopandas_overlay(client, drawn, national_engine):
@@ -43,10 +54,15 @@ def test_a_polygon_across_two_icbs_matches_a_geopandas_overlay(client, drawn, na
     assert set(got) == {"E54000008", "E54000057"}
     assert sum(o["share_of_area"] for o in got.values()) == pytest.approx(1, abs=1e-6)
     assert sum(o["share_of_population"] for o in got.values()) == pytest.approx(1, abs=1e-6)
-    icbs = gpd.read_postgis(text("SELECT code, geom FROM area WHERE code = ANY(:c)"),
-                            national_engine, geom_col="geom", params={"c": list(got)})
-    ov = gpd.overlay(gpd.GeoDataFrame({"n": [1]}, geometry=[RECT], crs=27700), icbs,
-                     how="intersection")
+    icbs = gpd.read_postgis(
+        text("SELECT code, geom FROM area WHERE code = ANY(:c)"),
+        national_engine,
+        geom_col="geom",
+        params={"c": list(got)},
+    )
+    ov = gpd.overlay(
+        gpd.GeoDataFrame({"n": [1]}, geometry=[RECT], crs=27700), icbs, how="intersection"
+    )
     for _, r in ov.iterrows():
         share = r.geometry.area / RECT.area
         assert got[r["code"]]["share_of_area"] == pytest.approx(share, rel=0.005)
@@ -55,9 +71,14 @@ def test_a_polygon_across_two_icbs_matches_a_geopandas_overlay(client, drawn, na
 def test_drawn_polygon_population_is_area_weighted(client, drawn, national_engine):
     d = client.get(f"/areas/{drawn}/overlaps?kind=lsoa21").json()
     lsoas = gpd.read_postgis(
-        text("SELECT code, population, geom FROM area WHERE kind = 'lsoa21' "
-             "AND ST_Intersects(geom, ST_GeomFromText(:w, 27700))"),
-        national_engine, geom_col="geom", params={"w": RECT.wkt})
+        text(
+            "SELECT code, population, geom FROM area WHERE kind = 'lsoa21' "
+            "AND ST_Intersects(geom, ST_GeomFromText(:w, 27700))"
+        ),
+        national_engine,
+        geom_col="geom",
+        params={"w": RECT.wkt},
+    )
     lsoas["frac"] = lsoas.geometry.intersection(RECT).area / lsoas.geometry.area
     exp = (lsoas["frac"] * lsoas["population"]).sum()
     assert sum(o["population"] for o in d["overlaps"]) == pytest.approx(exp, rel=1e-6)
@@ -69,12 +90,15 @@ def test_drawn_polygon_population_is_area_weighted(client, drawn, national_engin
 def test_min_share_filters_and_csv(client):
     d = client.get("/areas/E54000008/overlaps?kind=ltla&min_share=0.05").json()
     assert d["count"] >= 1
-    assert all(o["share_of_area"] >= 0.05 or o["share_of_population"] >= 0.05
-               for o in d["overlaps"])
+    assert all(
+        o["share_of_area"] >= 0.05 or o["share_of_population"] >= 0.05 for o in d["overlaps"]
+    )
     r = client.get("/areas/E54000008/overlaps?kind=sicbl&format=csv")
     assert r.text.splitlines()[0].startswith("code,name,kind,programme,overlap_area_m2")
-    assert len(r.text.splitlines()) == 1 + client.get(
-        "/areas/E54000008/overlaps?kind=sicbl").json()["count"]
+    assert (
+        len(r.text.splitlines())
+        == 1 + client.get("/areas/E54000008/overlaps?kind=sicbl").json()["count"]
+    )
 
 
 def test_geojson_overlaps(client):

@@ -12,8 +12,9 @@ def feature(geom, **extra):
 
 
 def parse(doc, **kw):
-    return parse_drawn(doc, max_vertices=kw.get("max_vertices", 1000),
-                       max_area_km2=kw.get("max_area_km2", 100))
+    return parse_drawn(
+        doc, max_vertices=kw.get("max_vertices", 1000), max_area_km2=kw.get("max_area_km2", 100)
+    )
 
 
 def test_wgs84_polygon_is_projected_to_bng():
@@ -24,30 +25,71 @@ def test_wgs84_polygon_is_projected_to_bng():
 
 
 def test_crs_member_is_honoured():
-    bng = [[[334000, 389000], [336000, 389000], [336000, 390000], [334000, 390000],
-            [334000, 389000]]]
-    d = parse(feature({"type": "Polygon", "coordinates": bng},
-                      crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}))
+    bng = [
+        [[334000, 389000], [336000, 389000], [336000, 390000], [334000, 390000], [334000, 389000]]
+    ]
+    d = parse(
+        feature(
+            {"type": "Polygon", "coordinates": bng},
+            crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
+        )
+    )
     assert d.geom.area == pytest.approx(2_000_000)
 
 
-@pytest.mark.parametrize("doc, message", [
-    ({"type": "Feature", "geometry": {"type": "Point", "coordinates": [0, 51]}}, "not a Polygon"),
-    ({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []}}, "empty"),
-    ({"type": "Feature", "geometry": None}, "no geometry"),
-    ({"type": "FeatureCollection", "features": []}, "no features"),
-    ({"type": "Topology"}, "expected a GeoJSON Feature"),
-    (feature({"type": "Polygon", "coordinates": [[[-2.99, 53.40], [-2.97, 53.41],
-                                                   [-2.97, 53.40], [-2.99, 53.41],
-                                                   [-2.99, 53.40]]]}), "not valid"),
-    (feature({"type": "Polygon", "coordinates": [[["a", "b"], [1, 2]]]}), "arrays of numbers"),
-    (feature({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}), "not valid|valid polygon"),
-    (feature({"type": "Polygon", "coordinates": SQUARE},
-             crs={"type": "name", "properties": {"name": "EPSG:999999"}}), "cannot be read"),
-    (feature({"type": "Polygon", "coordinates": [[[300000, 400000], [300100, 400000],
-                                                   [300100, 400100], [300000, 400000]]]}),
-     "out of range"),
-])
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        (
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [0, 51]}},
+            "not a Polygon",
+        ),
+        ({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []}}, "empty"),
+        ({"type": "Feature", "geometry": None}, "no geometry"),
+        ({"type": "FeatureCollection", "features": []}, "no features"),
+        ({"type": "Topology"}, "expected a GeoJSON Feature"),
+        (
+            feature(
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [-2.99, 53.40],
+                            [-2.97, 53.41],
+                            [-2.97, 53.40],
+                            [-2.99, 53.41],
+                            [-2.99, 53.40],
+                        ]
+                    ],
+                }
+            ),
+            "not valid",
+        ),
+        (feature({"type": "Polygon", "coordinates": [[["a", "b"], [1, 2]]]}), "arrays of numbers"),
+        (
+            feature({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}),
+            "not valid|valid polygon",
+        ),
+        (
+            feature(
+                {"type": "Polygon", "coordinates": SQUARE},
+                crs={"type": "name", "properties": {"name": "EPSG:999999"}},
+            ),
+            "cannot be read",
+        ),
+        (
+            feature(
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[300000, 400000], [300100, 400000], [300100, 400100], [300000, 400000]]
+                    ],
+                }
+            ),
+            "out of range",
+        ),
+    ],
+)
 def test_bad_geometries_say_why(doc, message):
     with pytest.raises(GeometryError, match=message):
         parse(doc)

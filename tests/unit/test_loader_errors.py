@@ -117,8 +117,9 @@ def test_a_failure_half_way_rolls_back_everything(small_engine, data, monkeypatc
         raise LoadError("simulated failure after the boundaries were rewritten")
 
     monkeypatch.setitem(pipeline.PARTS, "imd", boom)
-    expect_failure(small_engine, data, ["boundaries", "population", "footprints", "imd"],
-                   "simulated failure")
+    expect_failure(
+        small_engine, data, ["boundaries", "population", "footprints", "imd"], "simulated failure"
+    )
 
 
 def test_running_twice_leaves_the_same_data(small_engine, data):

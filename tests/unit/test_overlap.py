@@ -7,13 +7,19 @@ from geo.overlap import overlap_rows, shares
 
 
 def pairs(rows):
-    return pd.DataFrame(rows, columns=["b_id", "lsoa_id", "lsoa_area", "a_as", "a_ps",
-                                       "a_pop", "b_as", "b_ps"])
+    return pd.DataFrame(
+        rows, columns=["b_id", "lsoa_id", "lsoa_area", "a_as", "a_ps", "a_pop", "b_as", "b_ps"]
+    )
 
 
 def test_whole_lsoa_footprints_overlap_exactly():
-    p = pairs([(7, 1, 100.0, 1, 1, 50.0, 1, 1), (7, 2, 200.0, 1, 1, 80.0, 1, 1),
-               (8, 3, 300.0, 1, 1, 20.0, 1, 1)])
+    p = pairs(
+        [
+            (7, 1, 100.0, 1, 1, 50.0, 1, 1),
+            (7, 2, 200.0, 1, 1, 80.0, 1, 1),
+            (8, 3, 300.0, 1, 1, 20.0, 1, 1),
+        ]
+    )
     o = overlap_rows(p).set_index("b_id")
     assert o.loc[7, "overlap_area_m2"] == 300 and o.loc[7, "population"] == 130
     assert o.loc[8, "overlap_area_m2"] == 300 and o.loc[8, "population"] == 20
@@ -46,4 +52,7 @@ def test_shares():
     o = pd.DataFrame({"b_id": [1], "overlap_area_m2": [50.0], "population": [25.0]})
     s = shares(o, 200.0, 100.0, pd.Series({1: 500.0})).iloc[0]
     assert (s["share_of_area"], s["share_of_other_area"], s["share_of_population"]) == (
-        0.25, 0.1, 0.25)
+        0.25,
+        0.1,
+        0.25,
+    )

@@ -1,7 +1,6 @@
 """Loading the synthetic dataset: every number checked against an independent computation."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -19,8 +18,14 @@ def test_counts_by_kind(small_engine, synth):
     with small_engine.connect() as c:
         counts = dict(c.execute(text("SELECT kind, count(*) FROM area GROUP BY kind")).all())
     lk = synth.lsoa
-    assert counts == {"lsoa21": synth.n, "msoa21": lk["msoa"].nunique(),
-                      "ward": lk["ward"].nunique(), "ltla": 2, "sicbl": 3, "icb": 2}
+    assert counts == {
+        "lsoa21": synth.n,
+        "msoa21": lk["msoa"].nunique(),
+        "ward": lk["ward"].nunique(),
+        "ltla": 2,
+        "sicbl": 3,
+        "icb": 2,
+    }
 
 
 def test_footprints_are_exact_unions(small_engine, synth):
@@ -35,16 +40,25 @@ def test_footprints_are_exact_unions(small_engine, synth):
 
 def test_icb_measures_match_an_independent_computation(small_engine, synth):
     d = synth.imd.merge(synth.census, on="lsoa21_code").merge(
-        synth.lsoa[["code", "icb"]], left_on="lsoa21_code", right_on="code")
+        synth.lsoa[["code", "icb"]], left_on="lsoa21_code", right_on="code"
+    )
     for icb, g in d.groupby("icb"):
         w = g["total_residents"]
         exp_score = np.average(g["IMD_score"], weights=w)
         exp_extent = np.average(extent_weight(g["IMD_rank"].to_numpy(), N), weights=w)
         exp_prop = (g["IMD_decile"] == 1).mean()
         with small_engine.connect() as c:
-            m = c.execute(text(
-                "SELECT m.* FROM area_measure m JOIN area a ON a.id = m.area_id "
-                "WHERE a.code = :c AND m.domain = 'imd'"), {"c": icb}).mappings().one()
+            m = (
+                c.execute(
+                    text(
+                        "SELECT m.* FROM area_measure m JOIN area a ON a.id = m.area_id "
+                        "WHERE a.code = :c AND m.domain = 'imd'"
+                    ),
+                    {"c": icb},
+                )
+                .mappings()
+                .one()
+            )
         assert m["average_score"] == pytest.approx(exp_score)
         assert m["extent"] == pytest.approx(exp_extent)
         assert m["proportion_most_deprived_10"] == pytest.approx(exp_prop)
@@ -52,9 +66,14 @@ def test_icb_measures_match_an_independent_computation(small_engine, synth):
 
 
 def test_every_lsoa_has_imd_and_population(small_engine, synth):
-    assert scalar(small_engine, "SELECT count(*) FROM lsoa_stats WHERE imd_score IS NOT NULL "
-                  "AND imd_rank IS NOT NULL AND imd_decile IS NOT NULL AND population > 0"
-                  ) == synth.n
+    assert (
+        scalar(
+            small_engine,
+            "SELECT count(*) FROM lsoa_stats WHERE imd_score IS NOT NULL "
+            "AND imd_rank IS NOT NULL AND imd_decile IS NOT NULL AND population > 0",
+        )
+        == synth.n
+    )
 
 
 def test_adjacency_is_queen_contiguity(small_engine, synth):

@@ -1,0 +1,28 @@
+# depmap API image. Data is loaded by `depmap load all` (see compose.yaml).
+FROM python:3.11-slim AS base
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY depmap ./depmap
+COPY api ./api
+COPY geo ./geo
+COPY loaders ./loaders
+COPY web ./web
+RUN pip install .
+
+# run as an unprivileged user
+RUN useradd --create-home --uid 10001 depmap
+USER depmap
+
+ENV DEPMAP_HOST=0.0.0.0 DEPMAP_PORT=8000
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD curl -fsS http://localhost:8000/healthz || exit 1
+CMD ["depmap", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
