@@ -282,6 +282,127 @@ def serve(
     )
 
 
+def _run_query(fn):  # type: ignore[no-untyped-def]
+    """Run an async query function of the service with a short-lived engine."""
+    import asyncio
+
+    from api.db import create_engine
+    from depmap.settings import database_settings
+
+    async def go():  # type: ignore[no-untyped-def]
+        eng = create_engine(database_settings())
+        try:
+            async with eng.connect() as conn:
+                return await fn(conn)
+        finally:
+            await eng.dispose()
+
+    try:
+        return asyncio.run(go())
+    except OperationalError as e:
+        _fail(f"cannot reach the database: {e.orig}")
+    except Exception as e:
+        from api.errors import ApiError
+
+        if isinstance(e, ApiError):
+            _fail(e.detail)
+        raise
+
+
+FormatOpt = Annotated[str, typer.Option("--format", help="csv, json or table")]
+
+
+def _emit(rows: list[dict[str, object]], columns: list[str], fmt: str, title: str) -> None:
+    from api.formats import dumps, to_csv
+
+    if fmt == "csv":
+        sys.stdout.write(to_csv(rows, columns))
+    elif fmt == "json":
+        sys.stdout.write(dumps(rows).decode() + "\n")
+    elif fmt == "table":
+        t = Table(title=title)
+        for c in columns:
+            t.add_column(c)
+        for r in rows:
+            t.add_row(
+                *[
+                    f"{r[c]:.4f}" if isinstance(r.get(c), float) else str(r.get(c, ""))
+                    for c in columns
+                ]
+            )
+        out.print(t)
+    else:
+        _fail(f"--format {fmt!r}: use csv, json or table")
+
+
+@app.command()
+def rankings(
+    kind: Annotated[str, typer.Option(help="icb, ltla, sicbl, pcn, programme, msoa21, ward")],
+    domain: Annotated[str, typer.Option(help="imd or a domain")] = "imd",
+    measure: Annotated[str, typer.Option(help="measure to order by")] = "average_score",
+    fmt: FormatOpt = "table",
+) -> None:
+    """Every area of a kind with the IoD summary measures (as GET /rankings)."""
+    from api.params import Domain, Measure, RankingKind
+    from api.queries.deprivation import RANKING_CSV_COLUMNS
+    from api.queries.deprivation import rankings as q_rankings
+
+    for name, value, enum in (
+        ("kind", kind, RankingKind),
+        ("domain", domain, Domain),
+        ("measure", measure, Measure),
+    ):
+        if value not in {e.value for e in enum}:
+            _fail(f"--{name} {value!r}: use one of {', '.join(e.value for e in enum)}")
+    rows = _run_query(lambda conn: q_rankings(conn, kind, domain, measure))
+    cols = (
+        list(RANKING_CSV_COLUMNS)
+        if fmt != "table"
+        else ["code", "name", "average_score", "extent", "local_concentration", f"rank_{measure}"]
+    )
+    _emit(rows, cols, fmt, f"{kind} ranked by {measure} ({domain})")
+
+
+@app.command()
+def overlaps(
+    code: Annotated[str, typer.Argument(help="GSS code or programme/custom id")],
+    kind: Annotated[str, typer.Option(help="kind of the overlapped areas")],
+    min_share: Annotated[float, typer.Option(help="minimum share of area or population")] = 0.0,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Which areas of a kind an area overlaps (as GET /areas/{id}/overlaps)."""
+    from api.params import OverlapKind
+    from api.queries.areas import get_area
+    from api.queries.overlaps import COLUMNS
+    from api.queries.overlaps import overlaps as q_overlaps
+
+    if kind not in {k.value for k in OverlapKind}:
+        _fail(f"--kind {kind!r}: use one of {', '.join(k.value for k in OverlapKind)}")
+
+    async def go(conn):  # type: ignore[no-untyped-def]
+        return await q_overlaps(conn, await get_area(conn, code), kind, min_share)
+
+    data = _run_query(go)
+    cols = (
+        list(COLUMNS)
+        if fmt != "table"
+        else ["code", "name", "share_of_area", "share_of_population", "population"]
+    )
+    _emit(data["overlaps"], cols, fmt, f"{code}: overlaps with {kind}")
+
+
+@app.command()
+def profile(
+    code: Annotated[str, typer.Argument(help="GSS code or programme/custom id")],
+) -> None:
+    """The full profile of an area as JSON (as GET /areas/{id}/profile)."""
+    from api.formats import dumps
+    from api.routes.deprivation import full_profile
+
+    data = _run_query(lambda conn: full_profile(conn, code))
+    sys.stdout.write(dumps(data).decode() + "\n")
+
+
 register_part_commands()
 
 

@@ -124,6 +124,8 @@ def run_load(
     with engine.connect() as conn, conn.begin():
         conn.execute(text("SET LOCAL statement_timeout = 0"))
         conn.execute(text("SET LOCAL application_name = 'depmap-load'"))
+        # if this process dies, the server notices within a second and rolls back
+        conn.execute(text("SET LOCAL client_connection_check_interval = '1s'"))
         acquire_load_lock(conn, wait=wait)
         init_db(conn)
         ctx = LoadContext(

@@ -1,0 +1,5 @@
+"""``python -m depmap`` runs the CLI."""
+
+from depmap.cli import run
+
+run()
