@@ -18,7 +18,19 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 
 from depmap.db import bump_data_version, init_db, orphan_counts
-from loaders import boundaries, cni, derive, footprints, health, imd, lsoa11, population
+from loaders import (
+    boundaries,
+    cni,
+    derive,
+    footprints,
+    health,
+    imd,
+    left_behind,
+    lsoa11,
+    pcn,
+    pcn_footprints,
+    population,
+)
 from loaders.base import (
     LoadContext,
     LoadError,
@@ -41,6 +53,9 @@ PARTS: dict[str, PartFn] = {
     "imd": imd.load,
     "health": health.load,
     "cni": cni.load,
+    "pcn": pcn.load,
+    "pcn_footprints": pcn_footprints.load,
+    "left_behind": left_behind.load,
 }
 
 
@@ -179,6 +194,9 @@ def optional_parts_present(parts: Sequence[str], data_dir: Path) -> list[str]:
         "lsoa11": ("lsoa11_boundaries", "lsoa11_lsoa21", "mye2020"),
         "health": ("hle_msoa11", "dfle_msoa11", "lsoa11_msoa11"),
         "cni": ("cni2023",),
+        "pcn": ("gp_registrations", "gp_practice_map"),
+        "pcn_footprints": ("sussex_pcn",),
+        "left_behind": ("cni2023",),
     }
     keep = []
     for p in parts:

@@ -156,6 +156,17 @@ SOURCES: dict[str, Source] = {
             ("nhs/gp-reg-pat-prac-lsoa-all_QNC_oct2025.csv", "nhs/gp-reg-pat-prac-lsoa-all.csv"),
         ),
         Source("sussex_pcn", ("nhs/sussex_pcn_footprints_2023.geojson",)),
+        Source(
+            # ONS 'Output Area to LSOA to MSOA to LAD (December 2021) lookup': read for
+            # programme areas listed by OA21 code (not in the shared data; `depmap fetch`)
+            "oa21_lsoa21",
+            ("lookups/oa21_lsoa21.csv", "lookups/OA21_LSOA21_MSOA21_LAD22_EW_LU.csv"),
+            aliases={
+                "oa21_code": ("OA21CD",),
+                "lsoa21_code": ("LSOA21CD",),
+                "population": ("total_residents", "usual_residents", "OBS_VALUE"),
+            },
+        ),
     )
 }
 
