@@ -113,6 +113,17 @@ class LoaderSettings(BaseSettings):
     )
     download_dir: Path = Field(default=Path("data"), description="Where `depmap fetch` saves.")
     fetch_timeout_s: float = Field(default=120.0, gt=0)
+    fetch_retries: int = Field(
+        default=3, ge=0, le=20, description="Retries of a download after a network error or 5xx."
+    )
+    fetch_backoff_s: float = Field(
+        default=2.0, ge=0, description="First wait before a retry (doubles each time)."
+    )
+    fetch_base_url: str | None = Field(
+        default=None,
+        description="Mirror to fetch from instead of the official hosts: an official "
+        "https://host/path?query is read from <base>/host/path?query (tests, offline mirrors).",
+    )
     progress: bool = True
     expect_england: bool = Field(
         default=True,
