@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import hashlib
 import logging
 import time
@@ -91,10 +92,22 @@ class DataVersion:
 
 @dataclass(frozen=True)
 class Entry:
+    """A rendered answer, with its gzip form made once (not on every request)."""
+
     body: bytes
     media_type: str
     etag: str
     headers: tuple[tuple[str, str], ...] = ()
+    gzipped: bytes | None = None
+
+    @classmethod
+    def make(cls, body: bytes, media_type: str, headers: tuple[tuple[str, str], ...] = ()) -> Entry:
+        gz = gzip.compress(body, compresslevel=5, mtime=0) if len(body) >= 1024 else None
+        if gz is not None and len(gz) >= len(body):
+            gz = None
+        return cls(
+            body=body, media_type=media_type, etag=etag_for(body), headers=headers, gzipped=gz
+        )
 
 
 class ResponseCache:
@@ -116,17 +129,21 @@ class ResponseCache:
             self.hits += 1
         return e
 
+    @staticmethod
+    def _size(e: Entry) -> int:
+        return len(e.body) + (len(e.gzipped) if e.gzipped else 0)
+
     def put(self, key: tuple[object, ...], e: Entry) -> None:
-        if self.max_entries <= 0 or len(e.body) > self.max_bytes // 4:
+        if self.max_entries <= 0 or self._size(e) > self.max_bytes // 4:
             return
         old = self._d.pop(key, None)
         if old is not None:
-            self._bytes -= len(old.body)
+            self._bytes -= self._size(old)
         self._d[key] = e
-        self._bytes += len(e.body)
+        self._bytes += self._size(e)
         while len(self._d) > self.max_entries or self._bytes > self.max_bytes:
             _, dropped = self._d.popitem(last=False)
-            self._bytes -= len(dropped.body)
+            self._bytes -= self._size(dropped)
 
     def clear(self) -> None:
         self._d.clear()

@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.responses import Response
 
-from api.cache import DataVersion, Entry, ResponseCache, etag_for
+from api.cache import DataVersion, Entry, ResponseCache
 from api.errors import Forbidden, NotLoaded, Unauthorized
 from api.formats import dumps
 from api.queries.areas import Area, get_area
@@ -118,9 +118,14 @@ def entry_response(
         **dict(entry.headers),
         **(extra_headers or {}),
     }
+    if entry.gzipped is not None:
+        headers["Vary"] = "Accept-Encoding"
     inm = request.headers.get("if-none-match")
     if inm and entry.etag in {t.strip() for t in inm.split(",")}:
         return Response(status_code=304, headers=headers)
+    if entry.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(entry.gzipped, media_type=entry.media_type, headers=headers)
     return Response(entry.body, media_type=entry.media_type, headers=headers)
 
 
@@ -144,7 +149,7 @@ async def answer(
         hdrs: tuple[tuple[str, str], ...] = ()
         if filename:
             hdrs = (("Content-Disposition", f'attachment; filename="{filename}"'),)
-        return Entry(body=body, media_type=media_type, etag=etag_for(body), headers=hdrs)
+        return Entry.make(body, media_type, hdrs)
 
     if not cacheable:
         e = await make()

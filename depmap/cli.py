@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,6 +26,8 @@ from sqlalchemy.exc import OperationalError
 from depmap import logs
 from depmap.db import init_db, make_engine
 from depmap.settings import api_settings, loader_settings
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="depmap: deprivation, the NHS and community programmes, by small area.",
@@ -81,7 +84,7 @@ class RichProgress:
         self._task = None
 
 
-def _fail(msg: str, code: int = 2) -> None:
+def _fail(msg: str, code: int = 2) -> NoReturn:
     err.print(f"[bold red]error:[/] {msg}")
     raise typer.Exit(code)
 
@@ -282,14 +285,14 @@ def serve(
     )
 
 
-def _run_query(fn):  # type: ignore[no-untyped-def]
+def _run_query(fn: Callable[[Any], Awaitable[T]]) -> T:
     """Run an async query function of the service with a short-lived engine."""
     import asyncio
 
     from api.db import create_engine
     from depmap.settings import database_settings
 
-    async def go():  # type: ignore[no-untyped-def]
+    async def go() -> T:
         eng = create_engine(database_settings())
         try:
             async with eng.connect() as conn:
@@ -379,7 +382,7 @@ def overlaps(
     if kind not in {k.value for k in OverlapKind}:
         _fail(f"--kind {kind!r}: use one of {', '.join(k.value for k in OverlapKind)}")
 
-    async def go(conn):  # type: ignore[no-untyped-def]
+    async def go(conn: Any) -> dict[str, Any]:
         return await q_overlaps(conn, await get_area(conn, code), kind, min_share)
 
     data = _run_query(go)

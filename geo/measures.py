@@ -83,27 +83,42 @@ def extent_weight(rank: np.ndarray, n_lsoa: int) -> np.ndarray:
     return np.where(np.isnan(p), np.nan, w)
 
 
-def _wmean(frame: pd.DataFrame, value: str, weight: str) -> pd.Series:
-    ok = frame[value].notna() & frame[weight].notna()
-    num = (frame[value] * frame[weight]).where(ok, 0.0).groupby(frame["area_id"]).sum()
-    den = frame[weight].where(ok, 0.0).groupby(frame["area_id"]).sum()
-    return (num / den.replace(0.0, np.nan)).astype(float)
+def _wmean(inv: np.ndarray, n: int, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean per group, leaving out missing values (NaN where nothing is left)."""
+    ok = ~np.isnan(values) & ~np.isnan(weights)
+    num = np.bincount(inv, weights=np.where(ok, values * weights, 0.0), minlength=n)
+    den = np.bincount(inv, weights=np.where(ok, weights, 0.0), minlength=n)
+    return np.divide(num, den, out=np.full(n, np.nan), where=den > 0)
+
+
+def _local_concentration(
+    inv: np.ndarray, n: int, rank: np.ndarray, weight: np.ndarray, n_lsoa: int
+) -> np.ndarray:
+    """Population-weighted mean reversed rank of each group's most deprived 10% of people."""
+    idx = np.flatnonzero(~np.isnan(rank) & (weight > 0))
+    out = np.full(n, np.nan)
+    if len(idx) == 0:
+        return out
+    order = idx[np.lexsort((rank[idx], inv[idx]))]  # by group, then most deprived first
+    g, w, r = inv[order], weight[order], rank[order]
+    total = np.bincount(g, weights=w, minlength=n)
+    before = np.cumsum(total) - total  # people in earlier groups (groups are contiguous)
+    within = np.cumsum(w) - before[g]  # running total inside the group, this LSOA included
+    take = np.clip(0.1 * total[g] - (within - w), 0.0, w)
+    num = np.bincount(g, weights=take * (n_lsoa + 1.0 - r), minlength=n)
+    den = np.bincount(g, weights=take, minlength=n)
+    return np.divide(num, den, out=out, where=den > 0)
 
 
 def local_concentration(frame: pd.DataFrame, rank_col: str, weight: str, n_lsoa: int) -> pd.Series:
-    """Population-weighted mean reversed rank of each area's most deprived 10% of population."""
-    f = frame.loc[frame[rank_col].notna() & (frame[weight] > 0), ["area_id", rank_col, weight]]
-    if f.empty:
-        return pd.Series(dtype=float)
-    f = f.sort_values(["area_id", rank_col], kind="mergesort")
-    w = f[weight].to_numpy(dtype=float)
-    cum = f.groupby("area_id")[weight].cumsum().to_numpy(dtype=float)
-    total = f.groupby("area_id")[weight].transform("sum").to_numpy(dtype=float)
-    take = np.clip(0.1 * total - (cum - w), 0.0, w)
-    rev = n_lsoa + 1.0 - f[rank_col].to_numpy(dtype=float)
-    g = pd.DataFrame({"area_id": f["area_id"].to_numpy(), "num": take * rev, "den": take})
-    s = g.groupby("area_id")[["num", "den"]].sum()
-    return (s["num"] / s["den"].replace(0.0, np.nan)).astype(float)
+    """Population-weighted mean reversed rank of each area's most deprived 10% of population.
+
+    ``frame`` has ``area_id``, the rank column and the weight column.
+    """
+    ids, inv = np.unique(frame["area_id"].to_numpy(), return_inverse=True)
+    lc = _local_concentration(inv.ravel(), len(ids), frame[rank_col].to_numpy(float),
+                              frame[weight].to_numpy(float), n_lsoa)
+    return pd.Series(lc, index=pd.Index(ids, name="area_id")).dropna()
 
 
 def summarise(
@@ -113,7 +128,7 @@ def summarise(
     domains: Sequence[str],
     n_lsoa: int,
 ) -> pd.DataFrame:
-    """IoD summary measures of many areas.
+    """IoD summary measures of many areas (vectorised: one pass per domain, no group-by).
 
     Parameters
     ----------
@@ -135,47 +150,48 @@ def summarise(
     DataFrame indexed by ``(area_id, domain)`` with :data:`MEASURE_COLUMNS` and
     ``decile_population`` (a list of 10 populations, national deciles 1..10).
     """
-    base = weights[["area_id", "lsoa_id", "pop_share", "population"]]
-    wanted = [
-        c for c in lsoa.columns if c.rsplit("_", 1)[0] in domains or c in SCALE_NUMERATORS.values()
-    ]
-    base = base.join(lsoa[wanted], on="lsoa_id", how="left")
-    area_ids = pd.Index(np.unique(base["area_id"].to_numpy()), name="area_id")
-    out: list[pd.DataFrame] = []
+    ids, inv = np.unique(weights["area_id"].to_numpy(), return_inverse=True)
+    inv = inv.ravel()
+    n = len(ids)
+    stats = lsoa.reindex(weights["lsoa_id"].to_numpy())
+    pop = weights["population"].to_numpy(dtype=float)
+    share = weights["pop_share"].to_numpy(dtype=float)
+    population = np.bincount(inv, weights=pop, minlength=n)
+
+    def col(name: str) -> np.ndarray:
+        if name in stats:
+            return stats[name].to_numpy(dtype=float)
+        return np.full(len(stats), np.nan)
+
+    frames = []
     for d in domains:
-        score, rank, dec = f"{d}_score", f"{d}_rank", f"{d}_decile"
-        f = base[["area_id", "pop_share", "population"]].copy()
-        f["score"] = base.get(score, np.nan)
-        f["rank"] = base[rank]
-        f["dec"] = base[dec] if dec in base else decile(base[rank].to_numpy(), n_lsoa)
-        f["rev"] = n_lsoa + 1.0 - f["rank"]
-        f["ext"] = extent_weight(f["rank"].to_numpy(), n_lsoa)
-        f["in10"] = (f["dec"] == 1).astype(float).where(f["dec"].notna())
-        res = pd.DataFrame(index=area_ids)
-        res["population"] = f.groupby("area_id")["population"].sum()
-        res["average_score"] = _wmean(f, "score", "population")
-        res["average_rank"] = _wmean(f, "rev", "population")
-        res["proportion_most_deprived_10"] = _wmean(f, "in10", "pop_share")
-        res["extent"] = _wmean(f, "ext", "population")
-        res["local_concentration"] = local_concentration(f, "rank", "population", n_lsoa)
+        rank = col(f"{d}_rank")
+        dec = col(f"{d}_decile") if f"{d}_decile" in stats else decile(rank, n_lsoa)
+        in10 = np.where(np.isnan(dec), np.nan, (dec == 1).astype(float))
+        scale = np.full(n, np.nan)
         num_col = SCALE_NUMERATORS.get(d)
-        if num_col and num_col in base:
-            res["scale"] = (
-                (base[num_col] * base["pop_share"]).groupby(base["area_id"]).sum(min_count=1)
-            )
-        else:
-            res["scale"] = np.nan
-        dp = (
-            f.loc[f["dec"].notna()]
-            .assign(dec=lambda x: x["dec"].astype(int))
-            .pivot_table(index="area_id", columns="dec", values="population", aggfunc="sum")
-            .reindex(index=area_ids, columns=range(1, 11))
-            .fillna(0.0)
-        )
-        res["decile_population"] = [list(map(float, r)) for r in dp.to_numpy()]
-        res["domain"] = d
-        out.append(res.reset_index())
-    result = pd.concat(out, ignore_index=True).set_index(["area_id", "domain"])
+        if num_col and num_col in stats:
+            v = col(num_col) * share
+            ok = ~np.isnan(v)
+            has = np.bincount(inv, weights=ok.astype(float), minlength=n) > 0
+            scale = np.where(has, np.bincount(inv, weights=np.where(ok, v, 0.0), minlength=n),
+                             np.nan)
+        have_dec = ~np.isnan(dec)
+        cell = inv[have_dec] * 10 + (dec[have_dec].astype(int) - 1)
+        deciles = np.bincount(cell, weights=pop[have_dec], minlength=n * 10).reshape(n, 10)
+        frames.append(pd.DataFrame({
+            "area_id": ids,
+            "domain": d,
+            "population": population,
+            "average_score": _wmean(inv, n, col(f"{d}_score"), pop),
+            "average_rank": _wmean(inv, n, n_lsoa + 1.0 - rank, pop),
+            "proportion_most_deprived_10": _wmean(inv, n, in10, share),
+            "extent": _wmean(inv, n, extent_weight(rank, n_lsoa), pop),
+            "local_concentration": _local_concentration(inv, n, rank, pop, n_lsoa),
+            "scale": scale,
+            "decile_population": deciles.tolist(),
+        }))
+    result = pd.concat(frames, ignore_index=True).set_index(["area_id", "domain"])
     return result[[*MEASURE_COLUMNS, "decile_population"]]
 
 
@@ -208,10 +224,11 @@ def weighted_means(
     weights: pd.DataFrame, lsoa: pd.DataFrame, columns: Sequence[str]
 ) -> pd.DataFrame:
     """Population-weighted means of LSOA indicators per area (missing values left out)."""
-    base = weights[["area_id", "lsoa_id", "population"]].join(
-        lsoa[list(columns)], on="lsoa_id", how="left"
+    ids, inv = np.unique(weights["area_id"].to_numpy(), return_inverse=True)
+    inv = inv.ravel()
+    stats = lsoa.reindex(weights["lsoa_id"].to_numpy())
+    pop = weights["population"].to_numpy(dtype=float)
+    return pd.DataFrame(
+        {c: _wmean(inv, len(ids), stats[c].to_numpy(dtype=float), pop) for c in columns},
+        index=pd.Index(ids, name="area_id"),
     )
-    res = pd.DataFrame(index=pd.Index(np.unique(base["area_id"].to_numpy()), name="area_id"))
-    for c in columns:
-        res[c] = _wmean(base, c, "population")
-    return res

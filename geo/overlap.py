@@ -15,96 +15,107 @@ population, ``pop`` the area's population in L):
   LSOA).
 
 This is the tobler way (area-weighted interpolation for counts) on top of the
-exact LSOA membership of footprints built from whole LSOAs.
+exact LSOA membership of footprints built from whole LSOAs. Plain numpy: the
+service calls it on every uncached overlap question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 WHOLE = 1.0 - 1e-9
 
+#: Columns of the ``pairs`` array, in order.
+PAIR_COLUMNS = ("b_id", "lsoa_id", "lsoa_area", "a_as", "a_ps", "a_pop", "b_as", "b_ps")
+
+
+@dataclass(frozen=True)
+class Overlaps:
+    """Per other area ``b_id``: overlap area (m²) and population."""
+
+    b_id: np.ndarray
+    overlap_area_m2: np.ndarray
+    population: np.ndarray
+
 
 def overlap_rows(
-    pairs: pd.DataFrame,
+    pairs: np.ndarray,
     *,
-    b_registrations: pd.Series | None = None,
+    b_registrations: np.ndarray | None = None,
     a_registrations: bool = False,
     both_cut_area: Mapping[tuple[int, int], float] | None = None,
-) -> pd.DataFrame:
-    """Overlap area and population of A with each B, per shared LSOA.
+) -> Overlaps:
+    """Overlap area and population of A with each B, summed over their shared LSOAs.
 
     Parameters
     ----------
     pairs
-        One row per (B, LSOA) shared with A: ``b_id, lsoa_id, lsoa_area,
-        a_as, a_ps, a_pop, b_as, b_ps``.
+        Array (n, 8), one row per (B, LSOA) shared with A, columns :data:`PAIR_COLUMNS`.
     b_registrations
-        ``b_id`` -> True where B's weights are registration shares (PCNs).
+        Boolean per row: True where B's weights are registration shares (PCNs).
     a_registrations
         True if A's weights are registration shares.
     both_cut_area
-        (b_id, lsoa_id) -> area of A ∩ B ∩ L, for the pairs where both cut L
+        (b_id, lsoa_id) -> area of A ∩ B ∩ L, for rows where both cut L
         geometrically. Missing pairs fall back to ``min(a_as, b_as) * area(L)``.
 
-    Returns
-    -------
-    DataFrame with ``b_id, overlap_area_m2, population`` (summed over LSOAs).
+    Examples
+    --------
+    >>> p = np.array([[7, 1, 100.0, 1, 1, 50.0, 1, 1], [7, 2, 200.0, 1, 1, 80.0, 1, 1]])
+    >>> o = overlap_rows(p)
+    >>> o.b_id.tolist(), o.overlap_area_m2.tolist(), o.population.tolist()
+    ([7], [300.0], [130.0])
     """
-    if pairs.empty:
-        return pd.DataFrame(columns=["b_id", "overlap_area_m2", "population"])
-    a_as = pairs["a_as"].to_numpy(float)
-    b_as = pairs["b_as"].to_numpy(float)
-    b_ps = pairs["b_ps"].to_numpy(float)
-    area_l = pairs["lsoa_area"].to_numpy(float)
+    p = np.asarray(pairs, dtype=float).reshape(-1, len(PAIR_COLUMNS))
+    if len(p) == 0:
+        empty = np.zeros(0)
+        return Overlaps(empty.astype(np.int64), empty, empty)
+    b_id, lsoa_id, area_l, a_as, _a_ps, a_pop, b_as, b_ps = p.T
     a_whole = a_as >= WHOLE
     b_whole = b_as >= WHOLE
     both_cut = ~a_whole & ~b_whole
     tri = np.minimum(a_as, b_as) * area_l
     if both_cut_area and both_cut.any():
-        keys = list(
-            zip(
-                pairs["b_id"].to_numpy()[both_cut],
-                pairs["lsoa_id"].to_numpy()[both_cut],
-                strict=True,
-            )
-        )
-        tri[both_cut] = [
-            both_cut_area.get((int(b), int(lsoa)), t)
-            for (b, lsoa), t in zip(keys, tri[both_cut], strict=True)
-        ]
+        idx = np.flatnonzero(both_cut)
+        tri[idx] = [both_cut_area.get((int(b_id[i]), int(lsoa_id[i])), tri[i]) for i in idx]
     area = np.where(a_whole, b_as * area_l, np.where(b_whole, a_as * area_l, tri))
-
     b_reg = (
-        pairs["b_id"].map(b_registrations).fillna(False).to_numpy(bool)
+        np.asarray(b_registrations, dtype=bool)
         if b_registrations is not None
-        else np.zeros(len(pairs), bool)
+        else np.zeros(len(p), bool)
     )
-    b_all_people = b_ps >= WHOLE
     a_area = a_as * area_l
     geo_share = np.divide(tri, a_area, out=np.zeros_like(tri), where=a_area > 0)
     g = np.where(
-        b_all_people,
+        b_ps >= WHOLE,
         1.0,
         np.where(b_reg | a_whole | a_registrations, b_ps, np.clip(geo_share, 0.0, 1.0)),
     )
-    pop = pairs["a_pop"].to_numpy(float) * g
-    out = pd.DataFrame(
-        {"b_id": pairs["b_id"].to_numpy(), "overlap_area_m2": area, "population": pop}
+    ids, inv = np.unique(b_id.astype(np.int64), return_inverse=True)
+    return Overlaps(
+        b_id=ids,
+        overlap_area_m2=np.bincount(inv, weights=area, minlength=len(ids)),
+        population=np.bincount(inv, weights=a_pop * g, minlength=len(ids)),
     )
-    return out.groupby("b_id", as_index=False).sum()
 
 
 def shares(
-    overlaps: pd.DataFrame, a_area_m2: float, a_population: float, b_area_m2: pd.Series
-) -> pd.DataFrame:
-    """Add ``share_of_area``, ``share_of_other_area`` and ``share_of_population``."""
-    o = overlaps.copy()
-    o["share_of_area"] = o["overlap_area_m2"] / a_area_m2 if a_area_m2 > 0 else 0.0
-    other = o["b_id"].map(b_area_m2).astype(float)
-    o["share_of_other_area"] = np.where(other > 0, o["overlap_area_m2"] / other, 0.0)
-    o["share_of_population"] = o["population"] / a_population if a_population > 0 else 0.0
-    return o
+    o: Overlaps, a_area_m2: float, a_population: float, b_area_m2: np.ndarray
+) -> dict[str, np.ndarray]:
+    """``share_of_area``, ``share_of_other_area`` and ``share_of_population`` per B.
+
+    ``b_area_m2`` aligns with ``o.b_id``.
+    """
+    other = np.asarray(b_area_m2, dtype=float)
+    return {
+        "share_of_area": o.overlap_area_m2 / a_area_m2 if a_area_m2 > 0 else np.zeros(len(o.b_id)),
+        "share_of_other_area": np.divide(
+            o.overlap_area_m2, other, out=np.zeros(len(other)), where=other > 0
+        ),
+        "share_of_population": o.population / a_population
+        if a_population > 0
+        else np.zeros(len(o.b_id)),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.db import sql
@@ -35,59 +35,74 @@ async def overlaps(
     ``min_share`` keeps overlaps holding at least that share of the area's area
     or of its population.
     """
-    res = await conn.execute(sql("overlap_pairs"), {"area_id": area.id, "kind": kind})
-    pairs = pd.DataFrame(
-        res.all(),
-        columns=["b_id", "lsoa_id", "lsoa_area", "a_as", "a_ps", "a_pop", "b_as", "b_ps"],
-    )
+    rows = (await conn.execute(sql("overlap_pairs"), {"area_id": area.id, "kind": kind})).all()
     items: list[dict[str, Any]] = []
-    if not pairs.empty:
-        b_ids = [int(i) for i in pairs["b_id"].unique()]
-        others = pd.DataFrame(
-            [dict(r) for r in (await conn.execute(sql("areas_by_id"), {"ids": b_ids})).mappings()]
-        ).set_index("id")
-        both_cut = pairs[(pairs["a_as"] < WHOLE) & (pairs["b_as"] < WHOLE)]
+    if rows:
+        pairs = np.array(rows, dtype=float)
+        b_col = pairs[:, 0].astype(np.int64)
+        b_ids = np.unique(b_col)
+        info = {
+            int(r[0]): r
+            for r in (await conn.execute(sql("areas_by_id"), {"ids": b_ids.tolist()})).all()
+        }
+        # columns of areas_by_id: id, kind, code, name, programme, area_m2, population,
+        # weight_basis
+        b_basis = {i: r[7] for i, r in info.items()}
         tri: dict[tuple[int, int], float] = {}
-        if not both_cut.empty and area.weight_basis == "area":
-            geo_b = both_cut[both_cut["b_id"].map(others["weight_basis"]) == "area"]
-            if not geo_b.empty:
-                rows = await conn.execute(
+        both_cut = (pairs[:, 3] < WHOLE) & (pairs[:, 6] < WHOLE)
+        if both_cut.any() and area.weight_basis == "area":
+            geo_rows = [k for k in np.flatnonzero(both_cut) if b_basis[int(b_col[k])] == "area"]
+            if geo_rows:
+                res = await conn.execute(
                     sql("triple_intersection"),
                     {
                         "area_id": area.id,
-                        "b_ids": [int(x) for x in geo_b["b_id"]],
-                        "lsoa_ids": [int(x) for x in geo_b["lsoa_id"]],
+                        "b_ids": [int(b_col[k]) for k in geo_rows],
+                        "lsoa_ids": [int(pairs[k, 1]) for k in geo_rows],
                     },
                 )
-                tri = {(int(b), int(lsoa)): float(a) for b, lsoa, a in rows}
+                tri = {(int(b), int(lsoa)): float(a) for b, lsoa, a in res}
         o = overlap_rows(
             pairs,
-            b_registrations=others["weight_basis"] == "registrations",
+            b_registrations=np.array([b_basis[int(b)] == "registrations" for b in b_col]),
             a_registrations=area.weight_basis == "registrations",
             both_cut_area=tri,
         )
-        o = shares(o, area.area_m2, area.population, others["area_m2"])
-        if min_share > 0:
-            o = o[(o["share_of_area"] >= min_share) | (o["share_of_population"] >= min_share)]
-        o = o[(o["overlap_area_m2"] > 0) | (o["population"] > 0)]
-        o = o.join(others[["code", "name", "kind", "programme"]], on="b_id")
-        o = o.sort_values(
-            ["share_of_population", "share_of_area", "code"], ascending=[False, False, True]
+        sh = shares(
+            o,
+            area.area_m2,
+            area.population,
+            np.array([info[int(b)][5] for b in o.b_id], dtype=float),
         )
-        items = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "kind": r.kind,
-                "programme": r.programme,
-                "overlap_area_m2": round(float(r.overlap_area_m2), 2),
-                "share_of_area": float(r.share_of_area),
-                "share_of_other_area": float(r.share_of_other_area),
-                "population": float(r.population),
-                "share_of_population": float(r.share_of_population),
-            }
-            for r in o.itertuples(index=False)
-        ]
+        keep = (o.overlap_area_m2 > 0) | (o.population > 0)
+        if min_share > 0:
+            keep &= (sh["share_of_area"] >= min_share) | (sh["share_of_population"] >= min_share)
+        idx = np.flatnonzero(keep)
+        codes = [info[int(o.b_id[k])][2] for k in idx]
+        order = sorted(
+            range(len(idx)),
+            key=lambda j: (
+                -sh["share_of_population"][idx[j]],
+                -sh["share_of_area"][idx[j]],
+                codes[j],
+            ),
+        )
+        for j in order:
+            k = idx[j]
+            r = info[int(o.b_id[k])]
+            items.append(
+                {
+                    "code": r[2],
+                    "name": r[3],
+                    "kind": r[1],
+                    "programme": r[4],
+                    "overlap_area_m2": round(float(o.overlap_area_m2[k]), 2),
+                    "share_of_area": float(sh["share_of_area"][k]),
+                    "share_of_other_area": float(sh["share_of_other_area"][k]),
+                    "population": float(o.population[k]),
+                    "share_of_population": float(sh["share_of_population"][k]),
+                }
+            )
     return {
         "area": {
             "code": area.code,

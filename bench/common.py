@@ -1,0 +1,178 @@
+"""Shared helpers for the benchmarks: start the service, time requests, write results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def quantiles(ms: list[float]) -> dict[str, float]:
+    xs = sorted(ms)
+
+    def q(p: float) -> float:
+        k = max(0, min(len(xs) - 1, round(p * (len(xs) - 1))))
+        return round(xs[k], 2)
+
+    return {
+        "n": len(xs),
+        "p50_ms": q(0.5),
+        "p95_ms": q(0.95),
+        "p99_ms": q(0.99),
+        "mean_ms": round(statistics.fmean(xs), 2),
+        "max_ms": round(xs[-1], 2),
+    }
+
+
+@contextmanager
+def server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
+    """Run `depmap serve` on a free port; yields its base URL."""
+    port = free_port()
+    e = {**os.environ, "DEPMAP_LOG_LEVEL": "WARNING", **(env or {})}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=e,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("the service did not start")
+        yield base
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def process_tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (MB), from /proc."""
+    total = 0
+    pids = [pid]
+    try:
+        out = subprocess.run(
+            ["pgrep", "-g", str(os.getpgid(pid))], capture_output=True, text=True
+        ).stdout
+        pids = [int(p) for p in out.split()] or [pid]
+    except (ProcessLookupError, ValueError):
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return round(total / 1024, 1)
+
+
+def time_requests(
+    client: httpx.Client, make: Callable[[int], httpx.Request], n: int
+) -> tuple[list[float], int]:
+    ms, errors = [], 0
+    for i in range(n):
+        req = make(i)
+        t0 = time.perf_counter()
+        r = client.send(req)
+        ms.append((time.perf_counter() - t0) * 1000)
+        if r.status_code >= 400:
+            errors += 1
+    return ms, errors
+
+
+def wrk(url: str, connections: int = 20, seconds: int = 10, threads: int = 2) -> dict[str, object]:
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errs = re.search(r"Socket errors: (.*)", out)
+    lat = dict(re.findall(r"\s+(50|75|90|99)%\s+([\d.]+\w+)", out))
+    return {
+        "requests_per_s": rps,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errs.group(1) if errs else None,
+        "latency": lat,
+        "connections": connections,
+        "seconds": seconds,
+    }
+
+
+def machine() -> dict[str, object]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def write_result(name: str, data: dict[str, object]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    data = {"benchmark": name, "when": stamp, "machine": machine(), **data}
+    p = RESULTS / f"{name}-{stamp}.json"
+    p.write_text(json.dumps(data, indent=2) + "\n")
+    (RESULTS / f"{name}-latest.json").write_text(json.dumps(data, indent=2) + "\n")
+    return p
+
+
+def previous(name: str) -> dict[str, object] | None:
+    p = RESULTS / f"{name}-latest.json"
+    return json.loads(p.read_text()) if p.exists() else None
