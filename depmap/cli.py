@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from depmap import logs
 from depmap.db import init_db, make_engine
+from depmap.fetch_cli import fetch_command
 from depmap.settings import api_settings, loader_settings
 
 T = TypeVar("T")
@@ -406,6 +407,8 @@ def profile(
     sys.stdout.write(dumps(data).decode() + "\n")
 
 
+# `depmap fetch` (download the official files): see depmap/fetch_cli.py
+app.command("fetch")(fetch_command)
 register_part_commands()
 
 
