@@ -116,8 +116,13 @@ def local_concentration(frame: pd.DataFrame, rank_col: str, weight: str, n_lsoa:
     ``frame`` has ``area_id``, the rank column and the weight column.
     """
     ids, inv = np.unique(frame["area_id"].to_numpy(), return_inverse=True)
-    lc = _local_concentration(inv.ravel(), len(ids), frame[rank_col].to_numpy(float),
-                              frame[weight].to_numpy(float), n_lsoa)
+    lc = _local_concentration(
+        inv.ravel(),
+        len(ids),
+        frame[rank_col].to_numpy(float),
+        frame[weight].to_numpy(float),
+        n_lsoa,
+    )
     return pd.Series(lc, index=pd.Index(ids, name="area_id")).dropna()
 
 
@@ -163,7 +168,8 @@ def summarise(
             return stats[name].to_numpy(dtype=float)
         return np.full(len(stats), np.nan)
 
-    frames = []
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in MEASURE_COLUMNS}
+    decile_rows: list[list[float]] = []
     for d in domains:
         rank = col(f"{d}_rank")
         dec = col(f"{d}_decile") if f"{d}_decile" in stats else decile(rank, n_lsoa)
@@ -174,25 +180,28 @@ def summarise(
             v = col(num_col) * share
             ok = ~np.isnan(v)
             has = np.bincount(inv, weights=ok.astype(float), minlength=n) > 0
-            scale = np.where(has, np.bincount(inv, weights=np.where(ok, v, 0.0), minlength=n),
-                             np.nan)
+            scale = np.where(
+                has, np.bincount(inv, weights=np.where(ok, v, 0.0), minlength=n), np.nan
+            )
         have_dec = ~np.isnan(dec)
         cell = inv[have_dec] * 10 + (dec[have_dec].astype(int) - 1)
-        deciles = np.bincount(cell, weights=pop[have_dec], minlength=n * 10).reshape(n, 10)
-        frames.append(pd.DataFrame({
-            "area_id": ids,
-            "domain": d,
-            "population": population,
-            "average_score": _wmean(inv, n, col(f"{d}_score"), pop),
-            "average_rank": _wmean(inv, n, n_lsoa + 1.0 - rank, pop),
-            "proportion_most_deprived_10": _wmean(inv, n, in10, share),
-            "extent": _wmean(inv, n, extent_weight(rank, n_lsoa), pop),
-            "local_concentration": _local_concentration(inv, n, rank, pop, n_lsoa),
-            "scale": scale,
-            "decile_population": deciles.tolist(),
-        }))
-    result = pd.concat(frames, ignore_index=True).set_index(["area_id", "domain"])
-    return result[[*MEASURE_COLUMNS, "decile_population"]]
+        decile_rows += (
+            np.bincount(cell, weights=pop[have_dec], minlength=n * 10).reshape(n, 10).tolist()
+        )
+        cols["population"].append(population)
+        cols["average_score"].append(_wmean(inv, n, col(f"{d}_score"), pop))
+        cols["average_rank"].append(_wmean(inv, n, n_lsoa + 1.0 - rank, pop))
+        cols["proportion_most_deprived_10"].append(_wmean(inv, n, in10, share))
+        cols["extent"].append(_wmean(inv, n, extent_weight(rank, n_lsoa), pop))
+        cols["local_concentration"].append(_local_concentration(inv, n, rank, pop, n_lsoa))
+        cols["scale"].append(scale)
+    index = pd.MultiIndex.from_arrays(
+        [np.tile(ids, len(domains)), np.repeat(np.asarray(domains, dtype=object), n)],
+        names=["area_id", "domain"],
+    )
+    result = pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()}, index=index)
+    result["decile_population"] = decile_rows
+    return result
 
 
 def rank_within(measures: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:

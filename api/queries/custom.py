@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.db import sql
 from api.errors import ApiError, InvalidGeometry
-from api.queries.deprivation import national_lsoa_count
+from api.queries.deprivation import area_inputs, national_lsoa_count
 from depmap.db import LOAD_LOCK_KEY
-from depmap.schema import LSOA_STAT_COLUMNS, SRID
+from depmap.schema import SRID
 from depmap.sqlfiles import sql as shared_sql
 from geo.geometry import Drawn
 from geo.summary import compute_summaries
@@ -28,12 +28,7 @@ class LoadInProgress(ApiError):
 async def summarise_stored(conn: AsyncConnection, area_id: int) -> None:
     """Compute and store the measures and profile of one area from its weights."""
     n_lsoa = await national_lsoa_count(conn)
-    res = await conn.execute(sql("lsoa_stats_for_area"), {"id": area_id})
-    df = pd.DataFrame([dict(r) for r in res.mappings()])
-    stats = df.set_index("lsoa_id")[["population", *LSOA_STAT_COLUMNS]].astype(float)
-    weights = df[["area_id", "lsoa_id", "pop_share", "weight"]].rename(
-        columns={"weight": "population"}
-    )
+    weights, stats = await area_inputs(conn, area_id)
     measures, prof = compute_summaries(weights, stats, n_lsoa)
     rows = []
     for (aid, domain), r in measures.iterrows():

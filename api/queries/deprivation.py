@@ -58,19 +58,25 @@ async def national_lsoa_count(conn: AsyncConnection) -> int:
     return NATIONAL_LSOA21
 
 
-async def _computed(
-    conn: AsyncConnection, area: Area, n_lsoa: int
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Measures and profile computed now (for kinds that are not stored)."""
-    res = await conn.execute(sql("lsoa_stats_for_area"), {"id": area.id})
-    df = pd.DataFrame([dict(r) for r in res.mappings()])
-    if df.empty:
-        raise NotLoaded(f"{area.code} has no LSOA statistics: run `depmap load all`")
+async def area_inputs(conn: AsyncConnection, area_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An area's LSOA weights and the statistics of those LSOAs, for geo.summary."""
+    res = await conn.execute(sql("lsoa_stats_for_area"), {"id": area_id})
+    df = pd.DataFrame(res.all(), columns=list(res.keys()))
     df = df.loc[:, ~df.columns.duplicated()]
     stats = df.set_index("lsoa_id")[["population", *LSOA_STAT_COLUMNS]].astype(float)
     weights = df[["area_id", "lsoa_id", "pop_share", "weight"]].rename(
         columns={"weight": "population"}
     )
+    return weights, stats
+
+
+async def _computed(
+    conn: AsyncConnection, area: Area, n_lsoa: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Measures and profile computed now (for kinds that are not stored)."""
+    weights, stats = await area_inputs(conn, area.id)
+    if weights.empty:
+        raise NotLoaded(f"{area.code} has no LSOA statistics: run `depmap load all`")
     measures, prof = compute_summaries(weights, stats, n_lsoa)
     p = prof.iloc[0]
     return measures.loc[area.id], {
