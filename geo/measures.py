@@ -185,9 +185,8 @@ def summarise(
             )
         have_dec = ~np.isnan(dec)
         cell = inv[have_dec] * 10 + (dec[have_dec].astype(int) - 1)
-        decile_rows += (
-            np.bincount(cell, weights=pop[have_dec], minlength=n * 10).reshape(n, 10).tolist()
-        )
+        dec_pop = np.bincount(cell, weights=pop[have_dec], minlength=n * 10).astype(float)
+        decile_rows.extend(dec_pop.reshape(n, 10).tolist())
         cols["population"].append(population)
         cols["average_score"].append(_wmean(inv, n, col(f"{d}_score"), pop))
         cols["average_rank"].append(_wmean(inv, n, n_lsoa + 1.0 - rank, pop))
