@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from depmap import logs
+from depmap.cli_programmes import register as _register_programme_commands
 from depmap.db import init_db, make_engine
 from depmap.fetch_cli import fetch_command
 from depmap.settings import api_settings, loader_settings
@@ -410,6 +411,7 @@ def profile(
 # `depmap fetch` (download the official files): see depmap/fetch_cli.py
 app.command("fetch")(fetch_command)
 register_part_commands()
+_register_programme_commands(app, load_app)
 
 
 def run() -> None:  # pragma: no cover - console entry

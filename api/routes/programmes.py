@@ -1,0 +1,135 @@
+"""Programmes (Big Local and others): the list, one programme's summary, comparator areas."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
+from api.formats import TableFormat, to_csv
+from api.queries.areas import get_area
+from api.queries.comparators import COMPARATOR_KINDS, comparators
+from api.queries.programmes import SUMMARY_COLUMNS, list_programmes, programme_summary
+from loaders.files import slug
+
+router = APIRouter(tags=["programmes"])
+
+ProgrammePath = Annotated[
+    str,
+    Path(
+        description="Programme name as loaded (`Big Local`) or its slug (`big-local`)",
+        min_length=1,
+        max_length=200,
+    ),
+]
+
+
+SUMMARY_DESCRIPTION = (
+    "The table a funder or an ICS asks for: per area, the IoD 2025 summary measures (imd) "
+    "and every domain's average score, health indicators, CNI 2023, the ICB, sub-ICB "
+    "location and local authority holding most of its residents, and the PCNs serving it "
+    "with the share of its residents registered there (`pcns`; in CSV the first three). "
+    "`population_basis` says which population each answer used. CSV columns: "
+    + ", ".join(SUMMARY_COLUMNS)
+)
+
+
+class ComparatorKind(StrEnum):
+    lsoa21 = "lsoa21"
+    msoa21 = "msoa21"
+    ward = "ward"
+
+
+@router.get("/programmes", summary="Programmes loaded, with their number of areas and people")
+async def get_programmes(request: Request) -> Response:
+    """Each programme (``depmap load areas FILE --programme NAME``, and the demo
+    'Left-behind neighbourhoods'): areas, residents, km², the file it came from."""
+
+    async def compute(conn: Any) -> Any:
+        items = await list_programmes(conn)
+        return {"count": len(items), "programmes": items}
+
+    return await answer(request, ("programmes",), compute)
+
+
+@router.get(
+    "/programmes/{name}/summary",
+    summary="Every area of a programme with its deprivation, health, ICB, sub-ICB and PCNs",
+    description=SUMMARY_DESCRIPTION,
+)
+async def get_programme_summary(
+    request: Request,
+    name: ProgrammePath,
+    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat.json,
+) -> Response:
+    async def compute(conn: Any) -> Any:
+        return await programme_summary(conn, name)
+
+    key = ("programme_summary", name, format.value)
+    if format is TableFormat.csv:
+        return await answer(
+            request,
+            key,
+            compute,
+            media_type="text/csv; charset=utf-8",
+            render=lambda d: to_csv(d["areas"], SUMMARY_COLUMNS).encode(),  # type: ignore[index]
+            filename=f"{slug(name) or 'programme'}-summary.csv",
+        )
+    return await answer(request, key, compute)
+
+
+@router.get(
+    "/areas/{area_id}/comparators",
+    summary="The areas most like this one that are not in its programme",
+)
+async def get_comparators(
+    request: Request,
+    area_id: AreaIdPath,
+    n: Annotated[int, Query(ge=1, le=200, description="How many comparators")] = 25,
+    size_ratio: Annotated[
+        float,
+        Query(
+            ge=1.1,
+            le=4.0,
+            description="Size band: candidates hold between population / ratio and "
+            "population x ratio people",
+        ),
+    ] = 1.5,
+    kind: Annotated[
+        list[ComparatorKind] | None,
+        Query(
+            description="Kinds of candidate areas (repeat for several); default: "
+            + ", ".join(COMPARATOR_KINDS)
+        ),
+    ] = None,
+    area_kind: AreaKindQuery = None,
+    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat.json,
+) -> Response:
+    """Candidates in the same size band, not sharing people with this area or any area of
+    its programme, ranked by a standardised Euclidean distance on the IMD 2025 average
+    score and the seven domains' average scores (each divided by its standard deviation
+    over England's LSOA21s; the IMD score weighs as much as the domain profile). The
+    answer states the distance, the band and the exclusion rule."""
+    kinds = tuple(sorted({k.value for k in kind})) if kind else COMPARATOR_KINDS
+
+    async def compute(conn: Any) -> Any:
+        area = await get_area(conn, area_id, area_kind)
+        return await comparators(conn, area, n=n, ratio=size_ratio, kinds=kinds)
+
+    key = ("comparators", area_id, area_kind, n, size_ratio, kinds, format.value)
+    cacheable = not is_custom_code(area_id)
+    if format is TableFormat.csv:
+        cols = ("code", "name", "kind", "population", "distance", "imd_average_score")
+        return await answer(
+            request,
+            key,
+            compute,
+            cacheable=cacheable,
+            media_type="text/csv; charset=utf-8",
+            render=lambda d: to_csv(d["comparators"], cols).encode(),  # type: ignore[index]
+            filename=f"{area_id}-comparators.csv",
+        )
+    return await answer(request, key, compute, cacheable=cacheable)

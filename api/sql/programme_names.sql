@@ -1,0 +1,1 @@
+SELECT DISTINCT programme FROM area WHERE kind = 'programme'
