@@ -15,8 +15,18 @@ from api.db import create_engine
 from api.deps import require_read
 from api.middleware import BodyLimit
 from api.routes import areas, deprivation, health, hotspots, overlaps, programmes
+from api.routes import tiles as tile_routes
+from api.tiles.fastpath import TileFastPath
+from api.tiles.service import TileService
 from depmap import __version__, logs
-from depmap.settings import ApiSettings, DatabaseSettings, api_settings, database_settings
+from depmap.settings import (
+    ApiSettings,
+    DatabaseSettings,
+    TileSettings,
+    api_settings,
+    database_settings,
+    tile_settings,
+)
 
 DESCRIPTION = """
 Where deprivation concentrates at hyperlocal scale in England, and how it lines up
@@ -36,6 +46,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.data_version = dv
     cache = app.state.response_cache
     dv.on_change(lambda _v: cache.clear())
+    app.state.tiles = TileService(engine, app.state.tile_settings)
+    dv.on_change(app.state.tiles.on_version)
     await dv.refresh()
     dv.start()
     try:
@@ -46,7 +58,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(
-    settings: ApiSettings | None = None, db_settings: DatabaseSettings | None = None
+    settings: ApiSettings | None = None,
+    db_settings: DatabaseSettings | None = None,
+    tiles: TileSettings | None = None,
 ) -> FastAPI:
     s = settings or api_settings()
     logs.setup()
@@ -55,15 +69,18 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(require_read)],
     )
     app.state.settings = s
     app.state.db_settings = db_settings or database_settings()
     app.state.response_cache = ResponseCache(s.response_cache_entries)
+    app.state.tile_settings = tiles or tile_settings()
     errors.install(app)
-    for r in (health.router, areas.router, overlaps.router, deprivation.router, hotspots.router):
-        app.include_router(r)
-    app.include_router(programmes.router)
+    app.include_router(health.router)  # open: load balancers and monitors use it
+    reads = [Depends(require_read)]  # open unless DEPMAP_READ_TOKEN_REQUIRED
+    for r in (areas.router, overlaps.router, deprivation.router, hotspots.router):
+        app.include_router(r, dependencies=reads)
+    app.include_router(tile_routes.router)
+    app.include_router(programmes.router, dependencies=reads)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     if s.cors_origins:
         app.add_middleware(
@@ -73,4 +90,5 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
+    app.add_middleware(TileFastPath)  # outermost: cached tiles skip everything else
     return app

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, PostgresDsn, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_DATABASE_URL = "postgresql://depmap:depmap@localhost:5432/depmap"
 
@@ -21,7 +21,9 @@ DEV_DATABASE_URL = "postgresql://depmap:depmap@localhost:5432/depmap"
 class DatabaseSettings(BaseSettings):
     """Where PostGIS is and how many connections to keep."""
 
-    model_config = SettingsConfigDict(env_prefix="DEPMAP_DB_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DEPMAP_DB_", extra="ignore", populate_by_name=True
+    )
 
     url: PostgresDsn = Field(
         default=PostgresDsn(DEV_DATABASE_URL),
@@ -60,7 +62,9 @@ class ApiSettings(BaseSettings):
     read_token_required: bool = Field(
         default=False, description="If true, reads also need the bearer token."
     )
-    cors_origins: list[str] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated origins allowed by CORS."
+    )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     max_vertices: int = Field(default=100_000, ge=100)
     max_custom_area_km2: float = Field(default=5_000.0, gt=0)

@@ -126,7 +126,7 @@ def make_client(url: str, **overrides: object):  # type: ignore[no-untyped-def]
 
     from api.main import create_app
 
-    settings = ApiSettings(api_token=TOKEN, env="test", **overrides)  # type: ignore[arg-type]
+    settings = ApiSettings(**{"api_token": TOKEN, "env": "test", **overrides})  # type: ignore[arg-type]
     app = create_app(settings, DatabaseSettings(url=url))  # type: ignore[arg-type]
     return TestClient(app, raise_server_exceptions=False)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from api.cache import DataVersion
 from api.db import sql
-from api.deps import answer
+from api.deps import answer, require_read
 from api.formats import JSONResponse
 
 router = APIRouter(tags=["service"])
@@ -38,7 +38,12 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
 
-@router.get("/indicators", summary="The indicator catalogue", tags=["indicators"])
+@router.get(
+    "/indicators",
+    summary="The indicator catalogue",
+    tags=["indicators"],
+    dependencies=[Depends(require_read)],
+)
 async def indicators(request: Request) -> Response:
     async def compute(conn: Any) -> Any:
         rows = (await conn.execute(sql("indicator_catalogue"))).mappings().all()

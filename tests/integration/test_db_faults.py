@@ -1,0 +1,88 @@
+"""PostgreSQL stopped and started under a running service: 503 with a clear message,
+then answers again within 5 s, without restarting the service."""
+
+import time
+
+import pytest
+from sqlalchemy import create_engine
+
+from tests.conftest import TOKEN, make_client, sa_url
+from tests.pgcluster import PrivateCluster
+
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+
+POLY = {
+    "type": "Feature",
+    "properties": {"name": "fault test"},
+    "crs": {"type": "name", "properties": {"name": "EPSG:27700"}},
+    "geometry": {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [400_600, 300_600],
+                [401_400, 300_600],
+                [401_400, 301_400],
+                [400_600, 301_400],
+                [400_600, 300_600],
+            ]
+        ],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def cluster(synth):
+    from loaders.pipeline import PARTS, optional_parts_present, run_load
+
+    try:
+        pg = PrivateCluster()
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    pg.init()
+    pg.start()
+    url = pg.createdb("depmap_faults")
+    eng = create_engine(sa_url(url))
+    from depmap.db import init_db
+
+    with eng.begin() as c:
+        init_db(c)
+    run_load(eng, synth.root, optional_parts_present(list(PARTS), synth.root), expect_england=False)
+    eng.dispose()
+    yield pg, url
+    pg.destroy()
+
+
+def test_database_down_then_back(cluster, synth):
+    pg, url = cluster
+    code = synth.lsoa["code"].iloc[0]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with make_client(url, version_check_interval_s=0.2) as client:
+        assert client.get(f"/areas/{code}/deprivation").status_code == 200
+        assert client.get("/healthz").status_code == 200
+        pg.stop()
+        try:
+            for path in ("/areas?q=Synth", "/areas/E01900002/overlaps?kind=icb"):
+                r = client.get(path)
+                assert r.status_code == 503, (path, r.text)
+                assert r.json()["error"] == "database_unavailable"
+                assert "try again" in r.json()["detail"]
+                assert r.headers.get("retry-after")
+            r = client.post("/areas", json=POLY, headers=auth)
+            assert r.status_code == 503
+            h = client.get("/healthz")
+            assert h.status_code == 503 and h.json()["database"] == "unreachable"
+            # what was answered before is still answered (same data version)
+            assert client.get(f"/areas/{code}/deprivation").status_code == 200
+        finally:
+            pg.start()
+        t0 = time.monotonic()
+        while True:
+            r = client.get("/areas?q=Synth")
+            if r.status_code == 200:
+                break
+            assert time.monotonic() - t0 < 5, r.text
+            time.sleep(0.05)
+        recovered = time.monotonic() - t0
+        assert recovered < 5
+        assert client.post("/areas", json=POLY, headers=auth).status_code == 201
+        assert client.get("/healthz").json()["status"] == "ok"
