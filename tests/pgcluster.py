@@ -7,6 +7,7 @@ temporary folder, on a free port). As root, the server runs as ``postgres``.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -92,10 +93,8 @@ class PrivateCluster:
         return self.url(name)
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def wait_ready(self, timeout: float = 10) -> None:
