@@ -2,7 +2,8 @@
 
 A FeatureServer returns at most its ``maxRecordCount`` features per query (1,000
 or 2,000 on the ONS services), whatever ``resultRecordCount`` asks for. A layer
-is read by asking first for its count, then for pages at growing
+is read by asking first for its description (the object id field, by which pages
+are ordered so that they do not overlap) and its count, then for pages at growing
 ``resultOffset`` (advanced by the number of features that actually came back)
 while the server says ``exceededTransferLimit`` or fewer than the count have
 arrived; the total is checked against the count at the end.
@@ -102,6 +103,11 @@ def layer_count(client: httpx.Client, q: LayerQuery, policy: RetryPolicy) -> int
     return count
 
 
+def layer_info(client: httpx.Client, q: LayerQuery, policy: RetryPolicy) -> dict[str, Any]:
+    """The layer's description (``objectIdField``, ``maxRecordCount``, ``fields`` ...)."""
+    return get_json(client, q.url.rstrip("/"), {"f": "json"}, policy)
+
+
 def _exceeded(data: dict[str, Any]) -> bool:
     """``exceededTransferLimit`` sits at the top (Esri JSON) or in ``properties`` (GeoJSON)."""
     props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
@@ -113,8 +119,9 @@ def pages(
     q: LayerQuery,
     policy: RetryPolicy,
     total: int | None = None,
+    order_by: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every page of the layer, in order."""
+    """Every page of the layer, in order (of ``order_by``, the object id, for stable pages)."""
     offset = 0
     for _ in range(MAX_PAGES):
         params = {
@@ -127,6 +134,8 @@ def pages(
         }
         if q.geometry:
             params["outSR"] = "4326"
+        if order_by:
+            params["orderByFields"] = order_by
         data = get_json(client, q.query_url, params, policy)
         feats = data.get("features")
         if not isinstance(feats, list):
@@ -153,6 +162,8 @@ def fetch_layer(
     progress = progress or NullFetchProgress()
     progress.start(label or target.name, None, "features")
     try:
+        info = layer_info(client, q, policy)
+        order_by = info.get("objectIdField") or None
         total = layer_count(client, q, policy)
         progress.update(0, total)
         n = n_pages = 0
@@ -160,7 +171,7 @@ def fetch_layer(
             if q.geometry:
                 f.write('{"type": "FeatureCollection", "features": [\n')
             writer: csv.DictWriter[str] | None = None
-            for data in pages(client, q, policy, total):
+            for data in pages(client, q, policy, total, order_by):
                 n_pages += 1
                 for feat in data["features"]:
                     if q.geometry:

@@ -243,7 +243,18 @@ class Fetcher:
         except FetchError as e:
             return DatasetResult(ds.id, FAILED, message=str(e))
         if urls is None:
-            res = DatasetResult(ds.id, MANUAL, message=ds.manual or "no download address")
+            if prev.get("files") and self._outputs_current(ds, prev):
+                return DatasetResult(
+                    ds.id,
+                    CACHED,
+                    files=[FileRecord(**f) for f in prev["files"]],
+                    outputs=[Output(**o) for o in prev["outputs"]],
+                    message=f"fetched earlier from {prev['files'][0]['url']}",
+                )
+            msg = ds.manual or "no download address"
+            if all((self.dest / o).exists() for o in ds.outputs):
+                msg = f"in place ({', '.join(ds.outputs)}); not fetched: {msg}"
+            res = DatasetResult(ds.id, MANUAL, message=msg)
             if not prev.get("files"):
                 entries[ds.id] = self._entry(ds, res)
                 write_lock(self.dest, self.lock)

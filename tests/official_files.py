@@ -438,7 +438,9 @@ def serve_official(server: OfficialServer, synth: Synth, seed: int = 11) -> Offi
                 "ObjectId": len(oa_rows) + 1,
             }
         )
-    server.add_layer(url("lsoa21_msoa21"), oa_rows, geometry=False, max_records=50)
+    server.add_layer(
+        url("lsoa21_msoa21"), oa_rows, geometry=False, id_field="ObjectId", max_records=50
+    )
     sicbl_rows = [
         {
             "LSOA21CD": r.code,
@@ -457,7 +459,9 @@ def serve_official(server: OfficialServer, synth: Synth, seed: int = 11) -> Offi
         }
         for i, r in enumerate(lk.itertuples())
     ]
-    server.add_layer(url("lsoa21_sicbl_icb"), sicbl_rows, geometry=False, max_records=40)
+    server.add_layer(
+        url("lsoa21_sicbl_icb"), sicbl_rows, geometry=False, id_field="ObjectId", max_records=40
+    )
     ward_rows = [
         {
             "LSOA21CD": r.code,
@@ -487,7 +491,9 @@ def serve_official(server: OfficialServer, synth: Synth, seed: int = 11) -> Offi
         }
         for k, (c, n) in enumerate(WELSH)
     ]
-    server.add_layer(url("lsoa21_ward_ltla"), ward_rows, geometry=False, max_records=40)
+    server.add_layer(
+        url("lsoa21_ward_ltla"), ward_rows, geometry=False, id_field="ObjectId", max_records=40
+    )
     chg_rows = []
     for r in l11.itertuples():
         for c21 in r.lsoa21:
@@ -517,7 +523,9 @@ def serve_official(server: OfficialServer, synth: Synth, seed: int = 11) -> Offi
             "ObjectId": len(chg_rows) + 1,
         }
     )
-    server.add_layer(url("lsoa11_lsoa21"), chg_rows, geometry=False, max_records=40)
+    server.add_layer(
+        url("lsoa11_lsoa21"), chg_rows, geometry=False, id_field="ObjectId", max_records=40
+    )
     oa11 = [
         {
             "OA11CD": f"E00{k:06d}",
@@ -531,7 +539,9 @@ def serve_official(server: OfficialServer, synth: Synth, seed: int = 11) -> Offi
         }
         for k, r in enumerate(r for r in l11.itertuples() for _ in range(2))
     ]
-    server.add_layer(url("lsoa11_msoa11"), oa11, geometry=False, max_records=60)
+    server.add_layer(
+        url("lsoa11_msoa11"), oa11, geometry=False, id_field="ObjectId", max_records=60
+    )
 
     # MHCLG: IoD 2025 and 2019, Files 7 and 8
     add("imd2025", file7_2025(synth, rng), content_type="text/csv")

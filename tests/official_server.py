@@ -43,6 +43,9 @@ class LayerRoute:
     max_records: int = 5
     flag_in_properties: bool = False
     count_offset: int = 0  # a server whose count is wrong (tests the final check)
+    id_field: str = "FID"
+    #: the orderByFields of each page query, as asked
+    order_by: list[str] = field(default_factory=list)
 
     def fields(self) -> list[str]:
         if not self.features:
@@ -56,6 +59,17 @@ class Hit:
     path: str
     headers: dict[str, str]
     status: int = 0
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # clients that hang up half-way (the Ctrl-C and cut-connection tests) are expected
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -103,6 +117,9 @@ class OfficialServer:
                 self.hit = Hit(self.path, {k.lower(): v for k, v in self.headers.items()})
                 server.hits.append(self.hit)
                 split = urlsplit(self.path)
+                if split.path + "/query" in server.layers:  # the layer's description
+                    self._describe(server.layers[split.path + "/query"])
+                    return
                 if split.path in server.layers:
                     self._layer(server.layers[split.path], parse_qs(split.query))
                     return
@@ -167,6 +184,16 @@ class OfficialServer:
                 self.wfile.write(body)
                 return status
 
+            def _describe(self, r: LayerRoute) -> int:
+                info = {
+                    "name": "layer",
+                    "type": "Feature Layer" if r.geometry else "Table",
+                    "objectIdField": r.id_field,
+                    "maxRecordCount": r.max_records,
+                    "fields": [{"name": k} for k in r.fields()],
+                }
+                return self._send(200, json.dumps(info).encode(), "application/json")
+
             def _layer(self, r: LayerRoute, q: dict[str, list[str]]) -> int:
                 def arg(name: str, default: str = "") -> str:
                     return q.get(name, [default])[0]
@@ -191,6 +218,10 @@ class OfficialServer:
                             }
                         )
                 keep = known if wanted == ["*"] else wanted
+                order = arg("orderByFields")
+                if order and order not in known:
+                    return answer({"error": {"code": 400, "message": f"Invalid field: {order}"}})
+                r.order_by.append(order)
                 offset = int(arg("resultOffset", "0"))
                 n = min(int(arg("resultRecordCount", str(r.max_records))), r.max_records)
                 page = r.features[offset : offset + n]
@@ -221,7 +252,7 @@ class OfficialServer:
                     obj["exceededTransferLimit"] = True
                 return answer(obj)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
         return self
 

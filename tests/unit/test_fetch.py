@@ -219,7 +219,7 @@ def boxes(n: int) -> list[dict]:
 
 @pytest.mark.parametrize("flag_in_properties", [False, True])
 def test_a_layer_is_read_page_by_page_into_geojson(server, client, tmp_path, flag_in_properties):
-    server.add_layer(
+    route = server.add_layer(
         LAYER, boxes(23), geometry=True, max_records=5, flag_in_properties=flag_in_properties
     )
     q = LayerQuery(server.url(LAYER), ("CODE", "NAME"), page_size=2000, geometry=True)
@@ -234,6 +234,7 @@ def test_a_layer_is_read_page_by_page_into_geojson(server, client, tmp_path, fla
         if "resultOffset" in h.path
     ]
     assert offsets == ["0", "5", "10", "15", "20"]  # advanced by what came back, not by 2000
+    assert route.order_by == ["FID"] * 5  # stable pages: ordered by the object id
     assert got.sha256 == sha((tmp_path / "l.geojson").read_bytes())
 
 
@@ -242,7 +243,7 @@ def test_a_table_is_read_page_by_page_into_csv(server, client, tmp_path):
         {"LSOA21CD": f"E01{i:06d}", "MSOA21CD": f"E02{i // 4:06d}", "ObjectId": i}
         for i in range(42)
     ]
-    server.add_layer(LAYER, rows, geometry=False, max_records=10)
+    server.add_layer(LAYER, rows, geometry=False, max_records=10, id_field="ObjectId")
     got = fetch_layer(
         client, LayerQuery(server.url(LAYER), geometry=False), tmp_path / "t.csv", policy=NO_WAIT
     )
@@ -366,6 +367,16 @@ def test_url_override_fetches_a_manual_dataset_as_published(server, tmp_path):
     (f,) = lock(tmp_path)["cni2023"]["files"]
     assert (f["url"], f["size"], f["sha256"]) == (server.url(private), len(body), sha(body))
     assert "mirror" not in f  # an address given by the user is read as given
+    (again,) = run(server, tmp_path, only=["cni2023"])  # later runs keep it
+    assert again.status == "cached" and "fetched earlier from" in again.message
+
+
+def test_a_file_placed_by_hand_is_reported_in_place(server, tmp_path):
+    (tmp_path / "community").mkdir()
+    (tmp_path / "community" / "cni2023_lsoa21.csv").write_text("lsoa21_code\n")
+    (r,) = run(server, tmp_path, only=["cni2023"])
+    assert r.status == "manual"
+    assert r.message.startswith("in place (community/cni2023_lsoa21.csv); not fetched:")
 
 
 def nhs_zip() -> bytes:
