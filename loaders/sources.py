@@ -98,7 +98,7 @@ SOURCES: dict[str, Source] = {
             "lsoa11_lsoa21",
             ("lookups/lsoa11_lsoa21_ltla22.csv",),
             aliases={
-                "lsoa11_code": ("LSOA11CD",),
+                "lsoa11_code": ("LSOA11CD", "F_LSOA11CD"),
                 "lsoa21_code": ("LSOA21CD",),
                 "change_code": ("CHGIND",),
             },
