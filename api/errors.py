@@ -43,6 +43,14 @@ class NotFound(ApiError):
     status, code = 404, "not_found"
 
 
+class UnknownLayer(ApiError):
+    status, code = 404, "unknown_layer"
+
+
+class TileOutOfRange(ApiError):
+    status, code = 404, "tile_out_of_range"
+
+
 class InvalidParameter(ApiError):
     status, code = 422, "invalid_parameter"
 

@@ -79,7 +79,7 @@ def create_app(
     reads = [Depends(require_read)]  # open unless DEPMAP_READ_TOKEN_REQUIRED
     for r in (areas.router, overlaps.router, deprivation.router, hotspots.router):
         app.include_router(r, dependencies=reads)
-    app.include_router(tile_routes.router)
+    app.include_router(tile_routes.router, dependencies=reads)
     app.include_router(programmes.router, dependencies=reads)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     if s.cors_origins:

@@ -293,3 +293,75 @@ AREA_DEPENDENTS: tuple[tuple[str, str], ...] = (
     ("lsoa_adjacency", "lsoa_id"),
     ("lsoa_adjacency", "neighbour_id"),
 )
+
+
+# --- tiles (issue 4) -----------------------------------------------------------------
+#: Zoom bands with tile geometry generalised in advance; a band serves the zooms from
+#: its own up to the next band's, and zooms below the first use it. From TILE_FULL_ZOOM
+#: up, tiles are cut from ``area`` itself.
+TILE_BANDS: tuple[int, ...] = (5, 6, 7, 8, 9, 10)
+TILE_FULL_ZOOM = 12
+#: Health indicators that tiles carry with their national decile (1 = worst 10%), and
+#: whether a higher value is worse.
+TILE_HEALTH: tuple[tuple[str, bool], ...] = (
+    ("acute_morbidity", True),
+    ("illness_disability_ratio", True),
+    ("mental_health", True),
+    ("years_life_lost", True),
+    ("disability_rate", True),
+    ("hle_male", False),
+    ("hle_female", False),
+)
+#: IoD domains whose deciles every LSOA tile feature carries.
+TILE_DECILES: tuple[str, ...] = tuple(f"{d}_decile" for d in DOMAINS)
+
+tile_lsoa = Table(
+    "tile_lsoa",
+    metadata,
+    Column("lsoa_id", BigInteger, primary_key=True),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("population", Integer, nullable=True),
+    Column("imd_score", Float(24), nullable=True),
+    Column("imd_rank", Integer, nullable=True),
+    *[Column(c, SmallInteger, nullable=True) for c in TILE_DECILES],
+    *[Column(h, Float(24), nullable=True) for h, _ in TILE_HEALTH],
+    *[Column(f"{h}_decile", SmallInteger, nullable=True) for h, _ in TILE_HEALTH],
+    comment="what an LSOA21 tile feature carries (rebuilt by every load)",
+)
+
+tile_geom = Table(
+    "tile_geom",
+    metadata,
+    Column("band", SmallInteger, nullable=False),
+    Column("layer", String(16), nullable=False),
+    Column("area_id", BigInteger, nullable=False),
+    Column("geom", Geometry("GEOMETRY", srid=3857, spatial_index=False), nullable=False),
+    PrimaryKeyConstraint("band", "layer", "area_id", name="tile_geom_pkey"),
+    postgresql_partition_by="LIST (band)",
+    comment="areas generalised per zoom band, in Web Mercator (rebuilt by every load)",
+)
+Index("tile_geom_gist", tile_geom.c.geom, postgresql_using="gist")
+
+tile_cell = Table(
+    "tile_cell",
+    metadata,
+    Column("band", SmallInteger, nullable=False),
+    Column("cx", Integer, nullable=False),
+    Column("cy", Integer, nullable=False),
+    Column("lsoas", Integer, nullable=False),
+    Column("population", Integer, nullable=True),
+    *[Column(c, SmallInteger, nullable=True) for c in TILE_DECILES],
+    *[Column(f"{h}_decile", SmallInteger, nullable=True) for h, _ in TILE_HEALTH],
+    Column("geom", Geometry("POLYGON", srid=3857, spatial_index=False), nullable=False),
+    PrimaryKeyConstraint("band", "cx", "cy", name="tile_cell_pkey"),
+    postgresql_partition_by="LIST (band)",
+    comment="LSOA21s too small to see at a band, pooled into square cells of a few pixels",
+)
+Index("tile_cell_gist", tile_cell.c.geom, postgresql_using="gist")
+
+EXTRA_DDL = EXTRA_DDL + tuple(
+    f"CREATE TABLE IF NOT EXISTS {t}_b{b} PARTITION OF {t} FOR VALUES IN ({b})"
+    for t in ("tile_geom", "tile_cell")
+    for b in TILE_BANDS
+)

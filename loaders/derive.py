@@ -25,6 +25,7 @@ from depmap.schema import (
 )
 from geo.measures import MEASURE_COLUMNS, rank_within
 from geo.summary import compute_summaries
+from loaders import tiles
 from loaders.base import LoadContext, PartResult, copy_frame, timed
 
 #: lsoa_stats column -> (indicator code, field of indicator_value)
@@ -220,7 +221,9 @@ def rebuild_summaries(conn: Connection) -> int:
 def run(ctx: LoadContext) -> PartResult:
     res = PartResult("derived")
     with timed(res):
-        ctx.progress.start("derived tables: populations, LSOA stats, adjacency, measures", total=4)
+        ctx.progress.start(
+            "derived tables: populations, LSOA stats, adjacency, measures, tiles", total=5
+        )
         refresh_populations(ctx.conn)
         ctx.progress.advance()
         res.counts["lsoa_stats"] = rebuild_lsoa_stats(ctx.conn)
@@ -230,6 +233,8 @@ def run(ctx: LoadContext) -> PartResult:
             res.counts["adjacent pairs"] = rebuild_adjacency(ctx.conn, ctx.lsoa_frame())
         ctx.progress.advance()
         res.counts["area measures"] = rebuild_summaries(ctx.conn)
+        ctx.progress.advance()
+        res.counts.update(tiles.rebuild(ctx.conn))  # tile tables (issue 4)
         ctx.progress.advance()
         ctx.progress.done()
     return res

@@ -1,0 +1,95 @@
+"""Vector tiles (MVT) of LSOA21s and footprints, and their TileJSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from starlette.responses import Response
+
+from api.db import sql
+from api.deps import answer, data_version
+from api.tiles.cache import Tile
+from api.tiles.layers import LAYERS, get_layer
+from api.tiles.render import MVT_MEDIA_TYPE
+from api.tiles.service import TileService
+from api.tiles.tilejson import tilejson
+from depmap.settings import TileSettings
+
+router = APIRouter(tags=["tiles"])
+
+LayerPath = Annotated[
+    str, Path(description="Tile layer: " + ", ".join(LAYERS), min_length=1, max_length=100)
+]
+
+
+def tile_response(request: Request, t: Tile) -> Response:
+    headers = dict((k.decode(), v.decode()) for k, v in t.headers_raw)
+    headers.pop("content-length")
+    headers.pop("content-type")
+    inm = request.headers.get("if-none-match")
+    if inm and t.etag in {x.strip() for x in inm.split(",")}:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(t.gz, media_type=MVT_MEDIA_TYPE, headers=headers)
+    return Response(t.raw, media_type=MVT_MEDIA_TYPE, headers=headers)
+
+
+@router.get(
+    "/tiles/{layer}/{z}/{x}/{y}.mvt",
+    summary="A vector tile (Mapbox Vector Tile) of a layer",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {MVT_MEDIA_TYPE: {}},
+            "description": "The tile (empty when no area meets it); gzip when asked",
+        },
+        304: {"description": "Not modified (If-None-Match)"},
+        404: {"description": "Unknown layer, or no such tile (zoom, x or y out of range)"},
+    },
+)
+async def get_tile(
+    request: Request,
+    layer: LayerPath,
+    z: Annotated[int, Path(description="Zoom")],
+    x: Annotated[int, Path(description="Column, 0 at the west, up to 2^z - 1")],
+    y: Annotated[int, Path(description="Row, 0 at the north, up to 2^z - 1")],
+) -> Response:
+    """LSOA21 features carry deciles of the IMD, its seven domains and the main health
+    indicators at every zoom (cells pool LSOAs too small to see at low zooms), and from
+    zoom 12 their name, IMD score and rank, population and health indicator values.
+    Footprint layers carry code, name, population and their IMD 2025 summary. The
+    tile's layer is named as the layer; see ``/tiles/{layer}.json`` for its fields."""
+    s: TileSettings = request.app.state.tile_settings
+    lyr = get_layer(layer)
+    lyr.check(z, x, y, s)
+    version = data_version(request)
+    tiles: TileService = request.app.state.tiles
+    return tile_response(request, await tiles.get(version, lyr, z, x, y))
+
+
+@router.get("/tiles/{layer}.json", summary="TileJSON 3.0 of a tile layer")
+async def get_tilejson(request: Request, layer: LayerPath) -> Response:
+    lyr = get_layer(layer)
+    s: TileSettings = request.app.state.tile_settings
+    version = data_version(request)
+    base = str(request.base_url)
+
+    async def compute(conn: Any) -> Any:
+        row = (await conn.execute(sql("tile_layer_bounds"), {"kind": lyr.kind})).first()
+        bounds = tuple(float(v) for v in row) if row else None
+        return tilejson(lyr, base, version, bounds, s)  # type: ignore[arg-type]
+
+    return await answer(request, ("tilejson", lyr.name, base), compute)
+
+
+@router.get("/tiles", summary="The tile layers")
+async def list_layers(request: Request) -> dict[str, Any]:
+    base = str(request.base_url).rstrip("/")
+    return {
+        "layers": [
+            {"name": name, "title": lyr.title, "tilejson": f"{base}/tiles/{name}.json"}
+            for name, lyr in LAYERS.items()
+        ]
+    }

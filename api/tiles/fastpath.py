@@ -1,0 +1,70 @@
+"""A pure-ASGI fast path for tiles already in memory.
+
+Map clients ask for the same tiles again and again; once a tile is cut, answering
+it should cost a dictionary look-up, not a trip through routing, dependencies and
+response classes. This middleware sits outermost: for ``GET``/``HEAD``
+``/tiles/{layer}/{z}/{x}/{y}.mvt`` whose tile is cached for the current data
+version it answers at once (gzip when asked, 304 on a matching ``If-None-Match``).
+Everything else, misses included, goes on to the FastAPI routes, which check the
+request, cut the tile and cache it. Requests that need more than a cache look-up
+(reads behind a token, CORS requests) also go on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+_PREFIX = "/tiles/"
+
+
+class TileFastPath:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(_PREFIX):
+            hit = _lookup(scope)
+            if hit is not None:
+                status, headers, body = hit
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+def _lookup(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+    method = scope["method"]
+    if method != "GET" and method != "HEAD":
+        return None
+    parts = scope["path"][len(_PREFIX) :].split("/")
+    if len(parts) != 4 or not parts[3].endswith(".mvt"):
+        return None
+    zs, xs, ys = parts[1], parts[2], parts[3][:-4]
+    if not (zs.isdigit() and xs.isdigit() and ys.isdigit()) or len(zs) > 2:
+        return None
+    state: Any = getattr(scope.get("app"), "state", None)
+    tiles = getattr(state, "tiles", None)
+    if tiles is None or state.settings.read_token_required:
+        return None
+    version = state.data_version.value
+    if version is None:
+        return None
+    tile = tiles.cache.get((version, parts[0], int(zs), int(xs), int(ys)))
+    if tile is None:
+        return None
+    gzip_ok = False
+    inm = None
+    for k, v in scope["headers"]:
+        if k == b"accept-encoding":
+            gzip_ok = b"gzip" in v
+        elif k == b"if-none-match":
+            inm = v
+        elif k == b"origin" and state.settings.cors_origins:
+            return None  # let the CORS middleware answer
+    if inm is not None and tile.etag.encode() in inm:
+        return 304, [h for h in tile.headers_raw if h[0] != b"content-length"], b""
+    if gzip_ok:
+        return 200, tile.headers_gz, b"" if method == "HEAD" else tile.gz
+    return 200, tile.headers_raw, b"" if method == "HEAD" else tile.raw

@@ -1,0 +1,47 @@
+-- LSOA21s too small to be seen at a band below the top one, pooled into square cells of :cell_px pixels on the
+-- band's tile grid (so a cell never straddles two tiles). A cell carries the population-
+-- weighted mean of its LSOAs' deciles, rounded: a pixel's worth of the map at that zoom.
+INSERT INTO tile_cell (
+    band, cx, cy, lsoas, population,
+    imd_decile, income_decile, employment_decile, education_decile, health_decile,
+    crime_decile, housing_decile, environment_decile,
+    acute_morbidity_decile, illness_disability_ratio_decile, mental_health_decile,
+    years_life_lost_decile, disability_rate_decile, hle_male_decile, hle_female_decile,
+    geom)
+WITH b AS (
+    SELECT band, ground, :cell_px * merc AS side
+    FROM unnest(CAST(:bands AS int[]), CAST(:ground_px AS float8[]), CAST(:merc_px AS float8[]))
+         AS b(band, ground, merc)
+), small AS MATERIALIZED (
+    SELECT l.*, ST_PointOnSurface(g.geom) AS pt, a.area_m2
+    FROM tile_lsoa l
+    JOIN area a ON a.id = l.lsoa_id
+    JOIN tile_geom g ON g.band = :top AND g.layer = 'lsoa21' AND g.area_id = l.lsoa_id
+), c AS (
+    SELECT b.band, b.side,
+           floor((ST_X(s.pt) + :half) / b.side)::int AS cx,
+           floor((:half - ST_Y(s.pt)) / b.side)::int AS cy,
+           greatest(s.population, 1) AS w, s.*
+    FROM small s JOIN b ON s.area_m2 < (:cell_px * b.ground) ^ 2
+)
+SELECT band, cx, cy, count(*), sum(population),
+       round(sum(imd_decile * w) / sum(w)),
+       round(sum(income_decile * w) / sum(w)),
+       round(sum(employment_decile * w) / sum(w)),
+       round(sum(education_decile * w) / sum(w)),
+       round(sum(health_decile * w) / sum(w)),
+       round(sum(crime_decile * w) / sum(w)),
+       round(sum(housing_decile * w) / sum(w)),
+       round(sum(environment_decile * w) / sum(w)),
+       round(sum(acute_morbidity_decile * w) / sum(w) FILTER (WHERE acute_morbidity_decile IS NOT NULL)),
+       round(sum(illness_disability_ratio_decile * w)
+             / sum(w) FILTER (WHERE illness_disability_ratio_decile IS NOT NULL)),
+       round(sum(mental_health_decile * w) / sum(w) FILTER (WHERE mental_health_decile IS NOT NULL)),
+       round(sum(years_life_lost_decile * w) / sum(w) FILTER (WHERE years_life_lost_decile IS NOT NULL)),
+       round(sum(disability_rate_decile * w) / sum(w) FILTER (WHERE disability_rate_decile IS NOT NULL)),
+       round(sum(hle_male_decile * w) / sum(w) FILTER (WHERE hle_male_decile IS NOT NULL)),
+       round(sum(hle_female_decile * w) / sum(w) FILTER (WHERE hle_female_decile IS NOT NULL)),
+       ST_MakeEnvelope(cx * side - :half, :half - (cy + 1) * side,
+                       (cx + 1) * side - :half, :half - cy * side, 3857)
+FROM c
+GROUP BY band, side, cx, cy
