@@ -72,6 +72,8 @@ def get_json(
             r = client.get(url, params=params)
         except httpx.TransportError as e:
             raise Retryable(f"{type(e).__name__}: {e}") from e
+        except httpx.RequestError as e:
+            raise FetchError(f"{url}: {type(e).__name__}: {e}") from e
         check_response(url, r, accept_html=False)
         try:
             data = r.json()

@@ -208,9 +208,10 @@ def download(
     progress.start(label or target.name, None, "bytes")
 
     def attempt(n: int) -> Downloaded:
-        headers = {}
+        # the bytes as published: no transfer compression, so sizes and checksums are the file's
+        headers = {"Accept-Encoding": "identity"}
         if t.written and t.validator:
-            headers = {"Range": f"bytes={t.written}-", "If-Range": t.validator}
+            headers |= {"Range": f"bytes={t.written}-", "If-Range": t.validator}
         else:
             t.restart()
         try:
@@ -218,9 +219,18 @@ def download(
                 ctype = check_response(url, r, accept_html)
                 if not (r.status_code == 206 and t.written):
                     t.restart()  # the whole file: the server ignored or refused the range
+                elif _range_start(r) != t.written:
+                    t.restart()
+                    raise Retryable(f"the server resumed at the wrong offset ({_range_start(r)})")
+                encoded = r.headers.get("Content-Encoding", "identity").lower() != "identity"
                 length = r.headers.get("Content-Length")
-                expected = t.written + int(length) if length and length.isdigit() else None
-                t.validator = r.headers.get("ETag") or r.headers.get("Last-Modified")
+                expected = (
+                    t.written + int(length) if length and length.isdigit() and not encoded else None
+                )
+                # resume only byte-exact transfers of an identifiable version of the file
+                t.validator = (
+                    None if encoded else (r.headers.get("ETag") or r.headers.get("Last-Modified"))
+                )
                 progress.update(t.written, expected)
                 with tmp.open("ab" if t.written else "wb") as f:
                     for chunk in r.iter_bytes(CHUNK):
@@ -232,6 +242,8 @@ def download(
                     raise Retryable(f"connection closed after {t.written:,} of {expected:,} bytes")
         except httpx.TransportError as e:  # timeouts, refused, reset, truncated bodies
             raise Retryable(f"{type(e).__name__}: {e}") from e
+        except httpx.RequestError as e:  # too many redirects, undecodable body
+            raise FetchError(f"{url}: {type(e).__name__}: {e}") from e
         digest = t.digest.hexdigest()
         if sha256 and digest.lower() != sha256.lower():
             raise FetchError(
@@ -248,6 +260,12 @@ def download(
         raise
     finally:
         progress.done()
+
+
+def _range_start(r: httpx.Response) -> int | None:
+    """The first byte of a 206 answer (``Content-Range: bytes 100-199/200``)."""
+    m = re.match(r"bytes (\d+)-", r.headers.get("Content-Range", ""))
+    return int(m.group(1)) if m else None
 
 
 def check_response(url: str, r: httpx.Response, accept_html: bool) -> str | None:
@@ -302,6 +320,8 @@ def get_page(client: httpx.Client, url: str, policy: RetryPolicy) -> httpx.Respo
             r = client.get(url)
         except httpx.TransportError as e:
             raise Retryable(f"{type(e).__name__}: {e}") from e
+        except httpx.RequestError as e:
+            raise FetchError(f"{url}: {type(e).__name__}: {e}") from e
         check_response(url, r, accept_html=True)
         if len(r.content) > MAX_PAGE_BYTES:
             raise FetchError(f"{url}: the page is larger than {MAX_PAGE_BYTES:,} bytes")

@@ -280,8 +280,12 @@ class Fetcher:
                 written = [o.path for o in res.outputs]
                 if written != list(ds.outputs):
                     raise LoadError(f"{ds.id}: the converter wrote {written}, not {ds.outputs}")
-        except (FetchError, LoadError, OSError, zipfile.BadZipFile) as e:
-            res.status, res.message = FAILED, str(e)
+        except Exception as e:  # one dataset's failure must not stop the others
+            if not isinstance(e, FetchError | LoadError | OSError):
+                log.exception("unexpected error", extra={"dataset": ds.id})
+            res.status = FAILED
+            known = isinstance(e, FetchError | LoadError | OSError)
+            res.message = str(e) if known else f"{ds.id}: {e!r}"
             entry = prev or self._entry(ds, res)
             entry["last_error"] = str(e)
             entry.setdefault("status", FAILED)

@@ -489,9 +489,19 @@ def census2021(raws: Sequence[Path], dest: Path, outputs: Sequence[str]) -> list
         read_table(p38),
         {
             "lsoa21_code": ("geography code",),
-            "all_residents": ("Disability: Total: All usual residents",),
-            "disabled": ("Disability: Disabled under the Equality Act",),
-            "not_disabled": ("Disability: Not disabled under the Equality Act",),
+            # exact names: the sub-categories start with the same words
+            "all_residents": (
+                "Disability: Total: All usual residents",
+                "Disability: Total: All usual residents; measures: Value",
+            ),
+            "disabled": (
+                "Disability: Disabled under the Equality Act",
+                "Disability: Disabled under the Equality Act; measures: Value",
+            ),
+            "not_disabled": (
+                "Disability: Not disabled under the Equality Act",
+                "Disability: Not disabled under the Equality Act; measures: Value",
+            ),
         },
         p38.name,
     )

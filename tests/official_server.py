@@ -12,6 +12,7 @@ are honoured with ``If-Range`` like a CDN.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -33,6 +34,7 @@ class FileRoute:
     truncate_times: int = 0  # send half the body, then close, this many times first
     ranges: bool = True
     etag: bool = True
+    gzip: bool = False  # compress the transfer whatever the client asked (some servers do)
 
 
 @dataclass
@@ -162,6 +164,9 @@ class OfficialServer:
                 ):
                     start = int(rng[6:].split("-")[0])
                 body = r.body[start:]
+                if r.gzip:
+                    body, start = gzip.compress(r.body), 0
+                    extra["Content-Encoding"] = "gzip"
                 status = 206 if start else 200
                 self._status(status)
                 self.send_header("Content-Type", r.content_type)

@@ -101,6 +101,15 @@ def test_http_500_is_retried_then_reported(server, client, tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_files_are_asked_for_uncompressed_and_kept_as_published(server, client, tmp_path):
+    body = b"LSOA code (2021),score\n" * 5000
+    server.add_file(FILE, body, gzip=True)  # a server that compresses anyway
+    got = download(client, server.url(FILE), tmp_path / "f.csv", policy=NO_WAIT)
+    assert server.hits[0].headers["accept-encoding"] == "identity"
+    assert (got.size, got.sha256) == (len(body), sha(body))
+    assert (tmp_path / "f.csv").read_bytes() == body
+
+
 def test_a_busy_server_is_retried_until_it_answers(server, client, tmp_path):
     body = payload(20_000)
     server.add_file(FILE, body, fail_times=2)
