@@ -23,7 +23,7 @@ deviation of IMD score.
 >>> t = pd.Series({"imd": 20.0, "income": 0.1})
 >>> s = pd.Series({"imd": 10.0, "income": 0.1})
 >>> nearest(t, 5000.0, pool, s, n=5)["distance"].round(3).tolist()
-[0.0, 1.0]
+[0.0, 1.414]
 """
 
 from __future__ import annotations

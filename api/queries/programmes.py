@@ -53,9 +53,12 @@ METHOD = (
     "average score in the programme. Health indicators population-weighted. ICB, sub-ICB and "
     "local authority: the one holding the largest share of the area's residents. PCNs: "
     "share_of_residents = the area's residents registered with the PCN (each LSOA's residents "
-    "split by the PCNs' shares of its registered patients); share_of_pcn_patients = the "
-    "PCN's registered patients living in the area over all its patients; pcn_coverage = the "
-    "share of residents accounted for by the PCNs loaded."
+    "split by the PCNs' shares of its registered patients, counting no more residents than "
+    "the loaded registrations hold there); share_of_pcn_patients = the PCN's registered "
+    "patients living in the area over all its patients; pcn_coverage = the share of the "
+    "area's residents accounted for by the registrations loaded (low outside the "
+    "registration file's area). /areas/{id}/overlaps?kind=pcn gives the shares among the "
+    "patients of the PCNs loaded, uncapped."
 )
 
 
