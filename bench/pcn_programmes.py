@@ -1,0 +1,244 @@
+"""Benchmark: PCNs from a national-size registration file, and a programme's summary.
+
+1. Generates a registration file of the national size (about 800,000 rows) from the
+   real practice codes (the practice map) and LSOA21 codes (each practice's rows fall
+   in its own sub-ICB location), with the publication's junk rows (Welsh, Scottish,
+   CLOSED, EMPTY) mixed in, in a temporary folder (never committed), and times
+   ``run_load(..., ["pcn"])`` on it: the pcn part and the whole load (derived
+   tables included). The real Staffordshire PCNs are loaded back afterwards.
+2. Loads a programme of 150 Big Local-like areas (circles of 3,000 to 11,000
+   residents around random LSOAs, GeoJSON in WGS84) and times
+   ``GET /programmes/{name}/summary``: uncached (response cache off) and cached.
+
+Needs a database with the national data loaded (DATABASE_URL) and DEPMAP_DATA_DIR::
+
+    DATABASE_URL=postgresql://depmap:depmap@localhost:5432/depmap \\
+    DEPMAP_DATA_DIR=../shared/data python -m bench.pcn_programmes [--rows 800000]
+
+Results: ``bench/results/pcn_programmes-*.json`` and ``bench/results/pcn_programmes.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import httpx
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import text
+
+from bench.common import RESULTS, quantiles, server, time_requests, write_result
+from depmap.db import make_engine
+from loaders.pipeline import run_load
+from loaders.programmes import delete_programme, load_programme
+
+PROGRAMME = "Bench Big Local"
+JUNK = ("W01000001", "S01000001", "CLOSED", "EMPTY", "N21000001")
+
+
+def make_registrations(data_dir: Path, out: Path, rows: int, seed: int = 5) -> int:
+    rng = np.random.default_rng(seed)
+    m = pd.read_csv(data_dir / "nhs" / "gp-reg-pat-prac-map.csv", dtype=str)
+    m = m[m["PCN_CODE"] != "U"]
+    lk = pd.read_csv(data_dir / "lookups" / "lsoa21_sicbl24_icb24.csv", dtype=str)
+    by_sub = {k: g.to_numpy() for k, g in lk.groupby("sicbl24_code")["lsoa21_code"]}
+    all_lsoa = lk["lsoa21_code"].to_numpy()
+    per = max(1, rows // len(m))
+    frames = []
+    for code, name, sub in zip(
+        m["PRACTICE_CODE"], m["PRACTICE_NAME"], m["ONS_SUB_ICB_LOCATION_CODE"], strict=True
+    ):
+        pool = by_sub.get(sub, all_lsoa)
+        k = min(len(pool), per)
+        lsoas = rng.choice(pool, size=k, replace=False)
+        n = np.maximum(1, rng.lognormal(2.5, 1.3, size=k).astype(int))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "PRACTICE_CODE": code,
+                    "PRACTICE_NAME": name,
+                    "LSOA_CODE": lsoas,
+                    "NUMBER_OF_PATIENTS": n,
+                }
+            )
+        )
+    df = pd.concat(frames, ignore_index=True)
+    junk = df.sample(frac=0.01, random_state=seed).copy()
+    junk["LSOA_CODE"] = rng.choice(JUNK, size=len(junk))
+    junk["NUMBER_OF_PATIENTS"] = rng.integers(1, 5, size=len(junk))
+    df = pd.concat([df, junk]).drop_duplicates(["PRACTICE_CODE", "LSOA_CODE"])
+    df.insert(0, "PUBLICATION", "GP_PRAC_PAT_LIST")
+    df.insert(1, "EXTRACT_DATE", "01OCT2025")
+    df.insert(5, "SEX", "ALL")
+    df.to_csv(out, index=False)
+    return len(df)
+
+
+def bench_registrations(engine, data_dir: Path, rows: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        (d / "nhs").mkdir()
+        os.symlink(
+            data_dir / "nhs" / "gp-reg-pat-prac-map.csv", d / "nhs" / "gp-reg-pat-prac-map.csv"
+        )
+        reg = d / "nhs" / "gp-reg-pat-prac-lsoa-all.csv"
+        t0 = time.perf_counter()
+        n = make_registrations(data_dir, reg, rows)
+        gen_s = time.perf_counter() - t0
+        size_mb = round(reg.stat().st_size / 1e6, 1)
+        t0 = time.perf_counter()
+        report = run_load(engine, d, ["pcn"])
+        total = time.perf_counter() - t0
+    parts = {r.part: r for r in report.results}
+    out = {
+        "rows": n,
+        "file_mb": size_mb,
+        "generate_s": round(gen_s, 2),
+        "load_total_s": round(total, 2),
+        "pcn_part_s": round(parts["pcn"].seconds, 2),
+        "derived_s": round(parts["derived"].seconds, 2),
+        "pcns": parts["pcn"].counts.get("pcn"),
+        "weights": parts["pcn"].counts.get("PCN-LSOA weights"),
+        "goal_s": 60,
+    }
+    t0 = time.perf_counter()
+    run_load(engine, data_dir, ["pcn"])  # back to the real Staffordshire PCNs
+    out["restore_s"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+def make_programme(engine, path: Path, n: int = 150, seed: int = 11) -> None:
+    rng = np.random.default_rng(seed)
+    with engine.connect() as c:
+        rows = c.execute(
+            text(
+                "SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)), "
+                "population / nullif(area_m2, 0) FROM area WHERE kind = 'lsoa21' "
+                "AND population > 0 ORDER BY code"
+            )
+        ).all()
+    pick = rng.choice(len(rows), size=n, replace=False)
+    geoms, codes, names = [], [], []
+    for k, i in enumerate(pick):
+        x, y, dens = rows[i]
+        target = rng.uniform(3000, 11000)
+        r = min(3000.0, float(np.sqrt(target / max(dens, 1e-6) / np.pi)))
+        geoms.append(shapely.Point(x, y).buffer(r, 16))
+        codes.append(f"BL{k + 1:03d}")
+        names.append(f"Bench area {k + 1}")
+    gpd.GeoDataFrame({"code": codes, "name": names}, geometry=geoms, crs=27700).to_crs(
+        4326
+    ).to_file(path, driver="GeoJSON")
+
+
+def bench_summary(engine, data_dir: Path, n_requests: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big_local.geojson"
+        make_programme(engine, path)
+
+        def extra(ctx):
+            ctx.results.append(load_programme(ctx, path, PROGRAMME, skip_invalid=True))
+
+        t0 = time.perf_counter()
+        report = run_load(engine, data_dir, [], extra=extra)
+        load_s = time.perf_counter() - t0
+    prog = next(r for r in report.results if r.part.startswith("programme"))
+    out: dict[str, object] = {
+        "areas": prog.counts.get("programme areas"),
+        "programme_load_total_s": round(load_s, 2),
+        "programme_part_s": round(prog.seconds, 2),
+        "goal_ms": 300,
+    }
+    url = "/programmes/bench-big-local/summary"
+    for label, env in (("uncached", {"DEPMAP_RESPONSE_CACHE_ENTRIES": "0"}), ("cached", {})):
+        with server(env) as base, httpx.Client(base_url=base, timeout=60) as client:
+            first = client.get(url)
+            assert first.status_code == 200, first.text
+            assert first.json()["count"] == out["areas"]
+            ms, errors = time_requests(
+                client, lambda _i: client.build_request("GET", url), n_requests
+            )
+            out[label] = {**quantiles(ms), "errors": errors}
+            csv = client.get(url + "?format=csv")
+            out[f"{label}_csv_bytes"] = len(csv.content)
+
+    def drop(ctx):
+        delete_programme(ctx.conn, PROGRAMME)
+
+    run_load(engine, data_dir, [], extra=drop)
+    return out
+
+
+def markdown(res: dict[str, object]) -> str:
+    reg = res["registrations"]
+    s = res["summary"]
+    assert isinstance(reg, dict) and isinstance(s, dict)
+    rows = [
+        (
+            f"registration file of national size ({reg['rows']:,} rows, "
+            "generated from the real codes)",
+            f"whole load {reg['load_total_s']} s (pcn part {reg['pcn_part_s']} s, "
+            f"derived tables {reg['derived_s']} s)",
+            "<= 60 s",
+        ),
+        ("PCNs / PCN-LSOA weights from it", f"{reg['pcns']:,} / {reg['weights']:,}", ""),
+        (
+            f"programme of {s['areas']} Big Local-like areas (GeoJSON)",
+            f"load {s['programme_load_total_s']} s (part {s['programme_part_s']} s)",
+            "",
+        ),
+        (
+            f"`/programmes/{{name}}/summary`, {s['areas']} areas, uncached",
+            f"p50 {s['uncached']['p50_ms']} ms, p95 {s['uncached']['p95_ms']} ms",
+            "<= 300 ms",
+        ),
+        (
+            "same, cached (per data version)",
+            f"p50 {s['cached']['p50_ms']} ms, p95 {s['cached']['p95_ms']} ms",
+            "",
+        ),
+    ]
+    table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    return f"""# PCNs and programme areas: benchmark
+
+Run: `DATABASE_URL=... DEPMAP_DATA_DIR=../shared/data python -m bench.pcn_programmes`
+(national data loaded first with `depmap load all`). Machine: 2 cores, shared with other
+work while this ran; the lead re-runs the final numbers on a quiet machine.
+
+| what | result | goal |
+|---|---|---|
+{table}
+
+Raw numbers: `bench/results/pcn_programmes-latest.json`.
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=800_000)
+    ap.add_argument("--requests", type=int, default=50)
+    args = ap.parse_args()
+    data_dir = Path(os.environ["DEPMAP_DATA_DIR"])
+    engine = make_engine()
+    try:
+        res = {
+            "registrations": bench_registrations(engine, data_dir, args.rows),
+            "summary": bench_summary(engine, data_dir, args.requests),
+        }
+    finally:
+        engine.dispose()
+    p = write_result("pcn_programmes", res)
+    (RESULTS / "pcn_programmes.md").write_text(markdown(res))
+    print(json.dumps(res, indent=2))
+    print(f"written {p}")
+
+
+if __name__ == "__main__":
+    main()
