@@ -80,7 +80,10 @@ class FetchBars:
     def done(self) -> None:
         if self._task is not None:
             t = self._p.tasks[self._task]
-            self._p.update(self._task, total=t.completed or 1, completed=t.completed or 1)
+            if t.fields.get("unit") == "steps":  # a conversion: shown while it runs
+                self._p.remove_task(self._task)
+            else:
+                self._p.update(self._task, total=t.completed or 1, completed=t.completed or 1)
         self._task = None
 
 

@@ -27,7 +27,7 @@ import httpx
 
 log = logging.getLogger("depmap.fetch")
 
-USER_AGENT = "depmap-fetch/0.1 (open data loader; +https://github.com/)"
+USER_AGENT = "depmap-fetch/0.1 (open data loader; python-httpx)"
 CHUNK = 1 << 16
 #: Largest HTML page read when looking for a link in it.
 MAX_PAGE_BYTES = 5_000_000
