@@ -281,13 +281,16 @@ class Fetcher:
                 if written != list(ds.outputs):
                     raise LoadError(f"{ds.id}: the converter wrote {written}, not {ds.outputs}")
         except Exception as e:  # one dataset's failure must not stop the others
-            if not isinstance(e, FetchError | LoadError | OSError):
+            known = isinstance(e, FetchError | LoadError | OSError)
+            if not known:
                 log.exception("unexpected error", extra={"dataset": ds.id})
             res.status = FAILED
-            known = isinstance(e, FetchError | LoadError | OSError)
             res.message = str(e) if known else f"{ds.id}: {e!r}"
             entry = prev or self._entry(ds, res)
-            entry["last_error"] = str(e)
+            if res.files:  # what is on disk now; its outputs are still to be made
+                entry["files"] = self._entry(ds, res)["files"]
+                entry.pop("outputs", None)
+            entry["last_error"] = res.message
             entry.setdefault("status", FAILED)
             entries[ds.id] = entry
             write_lock(self.dest, self.lock)

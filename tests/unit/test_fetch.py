@@ -492,6 +492,22 @@ def test_a_converter_error_names_the_file_and_the_column(server, tmp_path):
     assert lock(tmp_path)["imd2019"]["last_error"] == r.message
 
 
+def test_a_failed_refetch_keeps_the_previous_outputs(server, tmp_path):
+    server.add_file(imd2019_url(), file7_2019(), content_type="text/csv")
+    (r1,) = run(server, tmp_path, only=["imd2019"])
+    assert r1.status == "fetched"
+    out = tmp_path / "deprivation" / "imd2019_lsoa11.csv"
+    before = out.read_bytes()
+    drop = "Crime Rank (where 1 is most deprived)"
+    server.add_file(imd2019_url(), file7_2019(drop=drop), content_type="text/csv")
+    (r2,) = run(server, tmp_path, only=["imd2019"], force=True)
+    assert r2.status == "failed" and "Crime Rank*" in r2.message
+    assert out.read_bytes() == before  # the loaders still find the last good table
+    entry = lock(tmp_path)["imd2019"]
+    assert entry["files"][0]["sha256"] == sha(file7_2019(drop=drop)) and "outputs" not in entry
+    assert leftovers(tmp_path / "deprivation") == ["imd2019_lsoa11.csv"]
+
+
 def test_one_failed_dataset_does_not_stop_the_others(server, tmp_path):
     server.add_file(imd2019_url(), file7_2019(), content_type="text/csv")
     results = run(server, tmp_path, only=["imd2019", "imd2025", "cni2023"])
