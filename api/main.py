@@ -13,7 +13,7 @@ from api import errors
 from api.cache import DataVersion, ResponseCache
 from api.db import create_engine
 from api.deps import require_read
-from api.middleware import BodyLimit
+from api.middleware import BodyLimit, RejectNul
 from api.routes import areas, deprivation, health, hotspots, overlaps, programmes
 from api.routes import tiles as tile_routes
 from api.tiles.fastpath import TileFastPath
@@ -90,5 +90,6 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
+    app.add_middleware(RejectNul)
     app.add_middleware(TileFastPath)  # outermost: cached tiles skip everything else
     return app

@@ -63,6 +63,32 @@ class BodyLimit:
                 )
 
 
+class RejectNul:
+    """NUL characters cannot reach PostgreSQL text: refuse them in the path or query (422)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            qs: bytes = scope.get("query_string", b"")
+            path: str = scope.get("path", "")
+            if (
+                b"%00" in qs.lower()
+                or b"\x00" in qs
+                or "\x00" in path
+                or "%00" in scope.get("raw_path", b"").decode("latin-1").lower()
+            ):
+                await _reply(
+                    send,
+                    422,
+                    "invalid_parameter",
+                    "parameters must not contain NUL (0x00) characters",
+                )
+                return
+        await self.app(scope, receive, send)
+
+
 class _TooLarge(Exception):
     pass
 

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
+from shapely.errors import ShapelyError
 from shapely.validation import explain_validity
 
 from depmap.schema import SRID
@@ -59,19 +60,21 @@ def crs_of(doc: dict[str, Any]) -> CRS:
     return c
 
 
-def _geometry_of(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _geometries_of(doc: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The geometry objects of a Feature, FeatureCollection or bare geometry, and the
+    properties of the (first) feature."""
     t = doc.get("type")
     if t == "Feature":
         g = doc.get("geometry")
         if not isinstance(g, dict):
             raise GeometryError("the Feature has no geometry")
         props = doc.get("properties") or {}
-        return g, props if isinstance(props, dict) else {}
+        return [g], props if isinstance(props, dict) else {}
     if t == "FeatureCollection":
         feats = doc.get("features")
         if not isinstance(feats, list) or not feats:
             raise GeometryError("the FeatureCollection has no features")
-        geoms: list[dict[str, Any]] = []
+        geoms: list[Any] = []
         for i, f in enumerate(feats):
             if not isinstance(f, dict) or f.get("type") != "Feature":
                 raise GeometryError(f"features[{i}] is not a Feature")
@@ -80,19 +83,27 @@ def _geometry_of(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
                 raise GeometryError(f"features[{i}] has no geometry")
             geoms.append(g)
         props = feats[0].get("properties") or {}
-        if len(geoms) == 1:
-            return geoms[0], props if isinstance(props, dict) else {}
-        return {"type": "GeometryCollection", "geometries": geoms}, (
-            props if isinstance(props, dict) else {}
-        )
+        return geoms, props if isinstance(props, dict) else {}
     if t in ("Polygon", "MultiPolygon"):
-        return doc, {}
+        return [doc], {}
     raise GeometryError(
         f"expected a GeoJSON Feature or FeatureCollection with polygons, got type {t!r}"
     )
 
 
 def parse_drawn(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
+    """A user's GeoJSON as one valid MultiPolygon in EPSG:27700 (see :func:`_parse`).
+
+    GEOS errors on degenerate input (an empty shell with holes ...) become
+    :class:`GeometryError` too.
+    """
+    try:
+        return _parse(doc, max_vertices=max_vertices, max_area_km2=max_area_km2)
+    except ShapelyError as e:
+        raise GeometryError(f"the geometry cannot be used: {e}") from e
+
+
+def _parse(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
     """A user's GeoJSON as one valid MultiPolygon in EPSG:27700.
 
     Accepts a Feature, a FeatureCollection (its polygons are merged) or a bare
@@ -102,9 +113,7 @@ def parse_drawn(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
     if not isinstance(doc, dict):
         raise GeometryError("the body must be a GeoJSON object")
     crs = crs_of(doc)
-    gj, props = _geometry_of(doc)
-    parts = gj.get("geometries") if gj.get("type") == "GeometryCollection" else [gj]
-    assert isinstance(parts, list)
+    parts, props = _geometries_of(doc)
     shapes = []
     for i, g in enumerate(parts):
         gt = g.get("type") if isinstance(g, dict) else None

@@ -101,3 +101,28 @@ def test_vertex_and_area_limits():
         parse(feature({"type": "Polygon", "coordinates": [ring]}), max_vertices=20)
     with pytest.raises(GeometryError, match="km²"):
         parse(feature({"type": "Polygon", "coordinates": SQUARE}), max_area_km2=0.5)
+
+
+def test_a_geometry_collection_is_refused_not_crashed():
+    # found by hypothesis: a user-sent GeometryCollection was taken for an internal one
+    with pytest.raises(GeometryError, match="not a Polygon"):
+        parse(feature({"type": "GeometryCollection", "coordinates": []}))
+    with pytest.raises(GeometryError, match="not a Polygon"):
+        parse(
+            feature(
+                {
+                    "type": "GeometryCollection",
+                    "geometries": [{"type": "Polygon", "coordinates": SQUARE}],
+                }
+            )
+        )
+
+
+def test_degenerate_rings_are_refused_not_crashed():
+    # found by hypothesis: GEOS raised on an empty shell with a hole
+    with pytest.raises(GeometryError):
+        parse(
+            feature(
+                {"type": "Polygon", "coordinates": [[], [[0.0, 50.0], [0.0, 50.0], [0.0, 50.0]]]}
+            )
+        )
