@@ -15,6 +15,7 @@ from api.db import create_engine
 from api.deps import require_read
 from api.middleware import BodyLimit, RejectNul
 from api.routes import areas, deprivation, health, hotspots, overlaps, programmes
+from api.routes import map as map_routes
 from api.routes import tiles as tile_routes
 from api.tiles.fastpath import TileFastPath
 from api.tiles.service import TileService
@@ -80,6 +81,8 @@ def create_app(
     for r in (areas.router, overlaps.router, deprivation.router, hotspots.router):
         app.include_router(r, dependencies=reads)
     app.include_router(tile_routes.router, dependencies=reads)
+    app.include_router(map_routes.router, dependencies=reads)
+    map_routes.mount_static(app)
     app.include_router(programmes.router, dependencies=reads)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     if s.cors_origins:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from depmap import logs
 from depmap.cli_programmes import register as _register_programme_commands
+from depmap.cli_tiles import register as _register_tile_commands
 from depmap.db import init_db, make_engine
 from depmap.fetch_cli import fetch_command
 from depmap.settings import api_settings, loader_settings
@@ -412,6 +413,7 @@ def profile(
 app.command("fetch")(fetch_command)
 register_part_commands()
 _register_programme_commands(app, load_app)
+_register_tile_commands(app)  # tiles seed, map
 
 
 def run() -> None:  # pragma: no cover - console entry

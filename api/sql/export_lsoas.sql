@@ -1,0 +1,27 @@
+-- The LSOA21s of an area for a self-contained map: what their tiles carry, the ICB,
+-- sub-ICB and PCNs they fall in (PCN shares are of the LSOA's registered patients), and
+-- their boundary in WGS84 simplified by 5 m.
+SELECT l.*,
+       ST_AsGeoJSON(ST_Transform(ST_Simplify(a.geom, 5, true), 4326), 5) AS geometry,
+       (SELECT coalesce(json_agg(json_build_object('code', o.code, 'name', o.name,
+                                                   'share', x.pop_share)
+                                 ORDER BY x.pop_share DESC), '[]'::json)
+        FROM area_lsoa x JOIN area o ON o.id = x.area_id
+        WHERE x.lsoa_id = l.lsoa_id AND x.kind = 'icb') AS icb,
+       (SELECT coalesce(json_agg(json_build_object('code', o.code, 'name', o.name,
+                                                   'share', x.pop_share)
+                                 ORDER BY x.pop_share DESC), '[]'::json)
+        FROM area_lsoa x JOIN area o ON o.id = x.area_id
+        WHERE x.lsoa_id = l.lsoa_id AND x.kind = 'sicbl') AS sicbl,
+       (SELECT coalesce(json_agg(json_build_object('code', p.code, 'name', p.name,
+                                                   'share', p.share)
+                                 ORDER BY p.share DESC), '[]'::json)
+        FROM (SELECT o.code, o.name,
+                     x.population / nullif(sum(x.population) OVER (), 0) AS share
+              FROM area_lsoa x JOIN area o ON o.id = x.area_id
+              WHERE x.lsoa_id = l.lsoa_id AND x.kind = 'pcn') p) AS pcn
+FROM area_lsoa w
+JOIN tile_lsoa l ON l.lsoa_id = w.lsoa_id
+JOIN area a ON a.id = w.lsoa_id
+WHERE w.area_id = :id AND (w.pop_share > 0 OR w.area_share > 0)
+ORDER BY l.code

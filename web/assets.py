@@ -1,0 +1,88 @@
+"""The scripts and styles the web map needs, all served by depmap itself (no CDN).
+
+Leaflet and Leaflet.VectorGrid come from npm (``web/package.json``, installed by
+``npm ci`` and copied to ``web/static/vendor`` by ``npm run vendor``, as
+``scripts/setup.sh`` and the Dockerfile do); the map's own script and style live
+in ``web/static``. Pages link them under ``/static``; an exported map inlines
+them (CSS images as ``data:`` URIs) so that the file opens with no server.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_URL = "/static"
+
+
+@dataclass(frozen=True)
+class Asset:
+    kind: str  # "js" or "css"
+    path: str  # relative to STATIC_DIR
+
+    @property
+    def url(self) -> str:
+        return f"{STATIC_URL}/{self.path}"
+
+    @property
+    def file(self) -> Path:
+        return STATIC_DIR / self.path
+
+
+#: In the order the page loads them.
+MAP_ASSETS: tuple[Asset, ...] = (
+    Asset("css", "vendor/leaflet/leaflet.css"),
+    Asset("css", "depmap-map.css"),
+    Asset("js", "vendor/leaflet/leaflet.js"),
+    Asset("js", "vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js"),
+    Asset("js", "depmap-map.js"),
+)
+
+
+class AssetsMissing(RuntimeError):
+    """The npm packages were not installed into web/static/vendor."""
+
+
+def check_assets() -> None:
+    missing = [a.path for a in MAP_ASSETS if not a.file.is_file()]
+    if missing:
+        raise AssetsMissing(
+            f"the map's assets are missing ({', '.join(missing)}): run scripts/setup.sh, "
+            "or `npm ci && npm run vendor` in web/"
+        )
+
+
+_CSS_URL = re.compile(r"url\((['\"]?)([^'\")]+)\1\)")
+
+
+def inline_css(css: str, base: Path) -> str:
+    """CSS with the files it refers to (relative ``url(...)``) as ``data:`` URIs."""
+
+    def repl(m: re.Match[str]) -> str:
+        ref = m.group(2)
+        if ref.startswith(("data:", "http:", "https:", "#")):
+            return m.group(0)
+        f = (base / ref).resolve()
+        if not f.is_file() or STATIC_DIR not in f.parents:
+            return m.group(0)
+        mime = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
+        return f"url(data:{mime};base64,{base64.b64encode(f.read_bytes()).decode()})"
+
+    return _CSS_URL.sub(repl, css)
+
+
+def safe_in_script(text: str) -> str:
+    """Text that can sit inside an HTML ``<script>`` element without ending it early."""
+    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def inline_asset(a: Asset) -> str:
+    """The asset's content, ready to sit inside ``<style>`` or ``<script>``."""
+    text = a.file.read_text(encoding="utf-8")
+    if a.kind == "css":
+        return inline_css(text, a.file.parent).replace("</style", "<\\/style")
+    return safe_in_script(text)

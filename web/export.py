@@ -1,0 +1,115 @@
+"""One footprint's map as a single self-contained HTML file (``depmap map -o``).
+
+The LSOA21s of the area are inlined as GeoJSON with everything their popups show
+(the values of the tiles, the ICB, sub-ICB and PCNs they fall in), as are the
+footprint outlines around them, the area's hotspots and every script and style:
+the file opens from disk or an e-mail with no server and no network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from api.db import sql
+from api.errors import ApiError
+from api.queries.areas import get_area
+from api.queries.hotspots import hotspots
+from api.queries.maps import focus
+from depmap.schema import DOMAINS, TILE_HEALTH
+from web.map import OUTLINES, base_config, render_map
+
+#: Properties the choropleth and popups read, besides the profile.
+_FLAT = (
+    "code",
+    "name",
+    *[f"{d}_decile" for d in DOMAINS],
+    *[f"{h}_decile" for h, _ in TILE_HEALTH],
+)
+
+
+def _r(v: Any, digits: int) -> Any:
+    return round(float(v), digits) if v is not None else None
+
+
+def _feature(row: Any, names: dict[str, str]) -> dict[str, Any]:
+    """An LSOA as a GeoJSON feature; footprints named by code (their names go in ``names``)."""
+    r = dict(row)
+    props = {k: r[k] for k in _FLAT}
+    nhs: dict[str, list[list[Any]]] = {}
+    for kind in ("icb", "sicbl", "pcn"):
+        nhs[kind] = []
+        for o in r[kind] or []:
+            names[o["code"]] = o["name"]
+            nhs[kind].append([o["code"], _r(o["share"], 4)])
+    props["profile"] = {
+        "code": r["code"],
+        "name": r["name"],
+        "population": r["population"],
+        "imd_score": _r(r["imd_score"], 3),
+        "imd_rank": r["imd_rank"],
+        "imd_decile": r["imd_decile"],
+        "health": {h: _r(r[h], 4) for h, _ in TILE_HEALTH},
+        **nhs,
+    }
+    return {"type": "Feature", "geometry": orjson.loads(r["geometry"]), "properties": props}
+
+
+async def export_config(
+    conn: AsyncConnection,
+    code: str,
+    kind: str | None = None,
+    *,
+    permutations: int = 999,
+    seed: int = 12345,
+) -> dict[str, Any]:
+    """The inline map's configuration: data of ``code``'s footprint and its hotspots."""
+    area = await get_area(conn, code, kind)
+    cfg = base_config("inline")
+    f = await focus(conn, area.code, area.kind)
+    rows = (await conn.execute(sql("export_lsoas"), {"id": area.id})).mappings().all()
+    names: dict[str, str] = {}
+    cfg["lsoas"] = {"type": "FeatureCollection", "features": [_feature(r, names) for r in rows]}
+    cfg["names"] = names
+    kinds = [o[0] for o in OUTLINES]
+    outl = (await conn.execute(sql("export_outlines"), {"id": area.id, "kinds": kinds})).all()
+    cfg["footprints"] = {
+        k: {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": orjson.loads(g),
+                    "properties": {"code": c, "name": n},
+                }
+                for kk, c, n, g in outl
+                if kk == k
+            ],
+        }
+        for k in kinds
+    }
+    try:
+        hs = await hotspots(
+            conn,
+            area,
+            unit="lsoa21",
+            domain="imd",
+            alpha=0.05,
+            fdr=False,
+            permutations=permutations,
+            seed=seed,
+        )
+        hot = [u["code"] for u in hs["units"] if u["cluster"] == "hot"]
+    except ApiError:  # an area too small for hotspots still gets its map
+        hot = []
+    # the LSOAs are inlined already: name the hotspots, the page draws them
+    f["hotspots"] = {"codes": hot}
+    cfg["focus"] = f
+    return cfg
+
+
+def export_html(cfg: dict[str, Any]) -> str:
+    """The self-contained page (assets inlined)."""
+    return render_map(cfg, title=f"depmap: {cfg['focus']['name']}", inline_assets=True)

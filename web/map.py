@@ -1,0 +1,176 @@
+"""The commissioners' web map, built with Folium (Leaflet).
+
+One builder for both ways the map is used: served by the API (``GET /map``), where
+the LSOA choropleth and the footprint outlines come from the vector tiles and
+popups ask the API, and exported (``depmap map -o file.html``), where the data of
+one footprint is inlined as GeoJSON and so are the scripts and styles. Folium's
+default assets point at CDNs: :class:`OfflineMap` drops them, and the page loads
+only what :mod:`web.assets` lists.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import folium
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
+from jinja2 import Template
+
+from web.assets import MAP_ASSETS, check_assets, inline_asset, safe_in_script
+
+Mode = Literal["tiles", "inline"]
+
+#: What the choropleth can show: tile field, label, short label, group, value field.
+IOD = "IoD 2025 domains"
+HEALTH = "Health"
+INDICATORS: tuple[dict[str, Any], ...] = (
+    {"key": "imd_decile", "label": "Index of Multiple Deprivation 2025", "short": "IMD"},
+    {"key": "income_decile", "label": "Income deprivation", "short": "Income"},
+    {"key": "employment_decile", "label": "Employment deprivation", "short": "Employment"},
+    {"key": "education_decile", "label": "Education, skills and training", "short": "Education"},
+    {"key": "health_decile", "label": "Health deprivation and disability", "short": "Health"},
+    {"key": "crime_decile", "label": "Crime", "short": "Crime"},
+    {"key": "housing_decile", "label": "Barriers to housing and services", "short": "Housing"},
+    {"key": "environment_decile", "label": "Living environment", "short": "Environment"},
+)
+HEALTH_INDICATORS: tuple[dict[str, Any], ...] = (
+    {"value": "acute_morbidity", "label": "Acute morbidity (IoD 2025)", "short": "Acute morbidity"},
+    {
+        "value": "illness_disability_ratio",
+        "label": "Comparative illness and disability ratio (IoD 2025)",
+        "short": "Illness & disability ratio",
+    },
+    {
+        "value": "mental_health",
+        "label": "Mental health indicator (IoD 2025)",
+        "short": "Mental health",
+    },
+    {
+        "value": "years_life_lost",
+        "label": "Years of potential life lost (IoD 2025)",
+        "short": "Years of life lost",
+    },
+    {
+        "value": "disability_rate",
+        "label": "Residents disabled under the Equality Act (Census 2021)",
+        "short": "Disabled residents",
+    },
+    {
+        "value": "hle_male",
+        "label": "Healthy life expectancy, males (ONS 2009-13)",
+        "short": "Healthy life exp. (m)",
+    },
+    {
+        "value": "hle_female",
+        "label": "Healthy life expectancy, females (ONS 2009-13)",
+        "short": "Healthy life exp. (f)",
+    },
+)
+
+
+def indicators() -> list[dict[str, Any]]:
+    """The chooser's entries with their legend wording."""
+    out = [
+        {
+            **i,
+            "group": IOD,
+            "note": "National decile of LSOAs (1 = most deprived 10% of England's 33,755)",
+            "worst": "most deprived 10%",
+            "best": "least deprived 10%",
+        }
+        for i in INDICATORS
+    ]
+    out += [
+        {
+            **h,
+            "key": f"{h['value']}_decile",
+            "group": HEALTH,
+            "note": "National decile of LSOAs (1 = worst 10% in England)",
+            "worst": "worst 10%",
+            "best": "best 10%",
+        }
+        for h in HEALTH_INDICATORS
+    ]
+    return out
+
+
+#: Footprint outlines: tile layer, label in the layer control, shown at start.
+OUTLINES: tuple[tuple[str, str, bool], ...] = (
+    ("ltla", "Local authorities", True),
+    ("icb", "ICBs", True),
+    ("sicbl", "Sub-ICB locations", False),
+    ("pcn", "PCNs", False),
+    ("programme", "Programme areas", False),
+)
+OSM_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+class OfflineMap(folium.Map):
+    """A Folium map that loads none of Folium's default (CDN) scripts and styles."""
+
+    default_js: list[tuple[str, str]] = []
+    default_css: list[tuple[str, str]] = []
+
+
+class DepmapApp(MacroElement):
+    """Starts the map's own script on the Folium map with its configuration."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        depmap.start({{ this._parent.get_name() }}, {{ this.config_json }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "DepmapApp"
+        self.config_json = safe_in_script(json.dumps(config, separators=(",", ":")))
+
+
+def base_config(
+    mode: Mode, *, api: str = "", version: int = 0, maxzoom: int = 16
+) -> dict[str, Any]:
+    """The configuration both modes share."""
+    cfg: dict[str, Any] = {
+        "mode": mode,
+        "api": api,
+        "version": version,
+        "maxzoom": maxzoom,
+        "indicators": indicators(),
+        "outlines": [list(o) for o in OUTLINES],
+        "osm": OSM_URL,
+        "focus": None,
+    }
+    if mode == "tiles":
+        layers = ["lsoa21", *[o[0] for o in OUTLINES]]
+        cfg["tiles"] = {
+            layer: f"{api}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt?v={version}" for layer in layers
+        }
+    return cfg
+
+
+def render_map(config: dict[str, Any], *, title: str, inline_assets: bool) -> str:
+    """The page as HTML: Folium's map, the assets (linked or inlined) and the app."""
+    check_assets()
+    fig = Figure(title=title)
+    m = OfflineMap(
+        location=[52.8, -1.6],
+        zoom_start=6,
+        tiles=None,
+        min_zoom=5,
+        max_zoom=18,
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    fig.add_child(m)
+    for a in MAP_ASSETS:
+        if inline_assets:
+            tag = "style" if a.kind == "css" else "script"
+            fig.header.add_child(Element(f"<{tag}>\n{inline_asset(a)}\n</{tag}>"), name=a.path)
+        elif a.kind == "css":
+            fig.header.add_child(CssLink(a.url), name=a.path)
+        else:
+            fig.header.add_child(JavascriptLink(a.url), name=a.path)
+    m.add_child(DepmapApp(config))
+    return fig.render()

@@ -1,0 +1,550 @@
+/* depmap web map: the LSOA choropleth, its chooser and legend, footprint outlines,
+ * popups with an area's profile, search, and a focused area with its hotspots.
+ *
+ * Two modes, one code: "tiles" (served by the depmap API: vector tiles and JSON
+ * endpoints) and "inline" (one self-contained file: every feature inlined as GeoJSON,
+ * no server). Started by the Folium page: depmap.start(map, config).
+ */
+(function () {
+  "use strict";
+
+  // ColorBrewer RdYlBu, 10 classes: decile 1 (most deprived / worst 10%) is dark red.
+  var COLOURS = ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee090",
+                 "#e0f3f8", "#abd9e9", "#74add1", "#4575b4", "#313695"];
+  var NO_DATA = "#bdbdbd";
+  var N_LSOA = 33755;
+
+  // Leaflet 1.8 removed L.DomEvent.fakeStop, which Leaflet.VectorGrid 1.3 still calls
+  // when an interactive canvas tile is clicked.
+  if (window.L && L.DomEvent && !L.DomEvent.fakeStop) {
+    L.DomEvent.fakeStop = function () { return true; };
+  }
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { e.textContent = attrs[k]; } else { e.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) {
+      e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+
+  function fmt(v, digits) {
+    if (v === null || v === undefined || (typeof v === "number" && !isFinite(v))) return "–";
+    if (typeof v !== "number") return String(v);
+    return v.toLocaleString("en-GB", {
+      minimumFractionDigits: digits || 0, maximumFractionDigits: digits || 0
+    });
+  }
+
+  function pct(v) { return v === null || v === undefined ? "–" : fmt(100 * v, 1) + "%"; }
+
+  function colour(d) {
+    return d >= 1 && d <= 10 ? COLOURS[Math.round(d) - 1] : NO_DATA;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  var App = function (map, cfg) {
+    this.map = map;
+    this.cfg = cfg;
+    this.indicators = cfg.indicators;
+    this.current = cfg.indicators[0];
+    this.api = cfg.api || "";
+    map.getContainer().classList.add("depmap");
+    map.createPane("choropleth").style.zIndex = 350;
+    map.createPane("outlines").style.zIndex = 420;
+    map.createPane("hotspots").style.zIndex = 440;
+    map.getPane("outlines").style.pointerEvents = "none";
+    map.getPane("hotspots").style.pointerEvents = "none";
+    this.baseLayers();
+    this.choropleth();
+    this.outlines();
+    this.layerControl();
+    this.chooser();
+    this.legend();
+    this.search();
+    if (cfg.focus) this.focus(cfg.focus);
+    window.depmapApp = this;
+  };
+
+  /* --- base maps: plain (offline) always, OpenStreetMap when it answers --- */
+  App.prototype.baseLayers = function () {
+    var self = this;
+    this.plain = L.layerGroup().addTo(this.map);
+    this.bases = { "Plain background (offline)": this.plain };
+    if (!this.cfg.osm) return;
+    var osm = L.tileLayer(this.cfg.osm, {
+      maxZoom: 19,
+      attribution: "&copy; OpenStreetMap contributors"
+    });
+    this.bases["OpenStreetMap (online)"] = osm;
+    var probe = new Image();
+    probe.onload = function () {
+      self.map.removeLayer(self.plain);
+      osm.addTo(self.map);
+      self.map.getContainer().classList.add("depmap-online");
+    };
+    probe.src = this.cfg.osm.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0")
+      .replace("{y}", "0");
+  };
+
+  /* --- the LSOA choropleth --- */
+  App.prototype.styleFor = function (props, zoom) {
+    var v = props[this.current.key];
+    return {
+      fill: true,
+      fillColor: colour(v),
+      fillOpacity: 0.78,
+      stroke: !!props.code && zoom >= 11,
+      color: "#ffffff",
+      weight: 0.4,
+      opacity: 0.7
+    };
+  };
+
+  App.prototype.choropleth = function () {
+    var self = this;
+    if (this.cfg.mode === "inline") {
+      this.lsoaLayer = L.geoJSON(this.cfg.lsoas, {
+        pane: "choropleth",
+        style: function (f) { return self.styleFor(f.properties, 12); },
+        onEachFeature: function (f, layer) {
+          layer.on("click", function (e) { self.showProfile(f.properties, e.latlng); });
+        }
+      });
+      this.byCode = {};
+      this.lsoaLayer.eachLayer(function (l) { self.byCode[l.feature.properties.code] = l; });
+    } else {
+      this.lsoaLayer = L.vectorGrid.protobuf(this.cfg.tiles.lsoa21, {
+        pane: "choropleth",
+        rendererFactory: L.canvas.tile,
+        interactive: true,
+        maxNativeZoom: this.cfg.maxzoom,
+        getFeatureId: function (f) { return f.properties.code; },
+        vectorTileLayerStyles: {
+          lsoa21: function (props, zoom) { return self.styleFor(props, zoom); }
+        }
+      });
+      this.lsoaLayer.on("click", function (e) {
+        self.showProfile(e.layer.properties, e.latlng);
+      });
+      this.lsoaLayer.on("load", function () {
+        self.map.getContainer().setAttribute("data-tiles-loaded", "1");
+      });
+    }
+    this.lsoaLayer.addTo(this.map);
+  };
+
+  App.prototype.restyle = function () {
+    var self = this;
+    if (this.cfg.mode === "inline") {
+      this.lsoaLayer.setStyle(function (f) { return self.styleFor(f.properties, 12); });
+    } else {
+      this.lsoaLayer.redraw();
+    }
+    this.updateLegend();
+  };
+
+  /* --- outlines of footprints --- */
+  var OUTLINE_STYLES = {
+    ltla: { color: "#555555", weight: 0.8, opacity: 0.9 },
+    icb: { color: "#111111", weight: 2.4, opacity: 0.95 },
+    sicbl: { color: "#6a3d9a", weight: 1.6, opacity: 0.9, dashArray: "5 4" },
+    pcn: { color: "#00665e", weight: 1.3, opacity: 0.95 },
+    programme: { color: "#e7298a", weight: 2.2, opacity: 1 }
+  };
+
+  App.prototype.outlines = function () {
+    var self = this;
+    this.overlays = { "LSOA deprivation (choropleth)": this.lsoaLayer };
+    var names = this.cfg.outlines;  // [[layer, label, shownAtStart], ...]
+    names.forEach(function (o) {
+      var layer = o[0], label = o[1], on = o[2];
+      var style = L.extend({ fill: false, interactive: false }, OUTLINE_STYLES[layer]);
+      var lyr;
+      if (self.cfg.mode === "inline") {
+        var fc = self.cfg.footprints[layer];
+        if (!fc || !fc.features.length) return;
+        lyr = L.geoJSON(fc, { pane: "outlines", style: function () { return style; },
+                              interactive: false });
+      } else {
+        var styles = {};
+        styles[layer] = style;
+        lyr = L.vectorGrid.protobuf(self.cfg.tiles[layer], {
+          pane: "outlines",
+          rendererFactory: L.canvas.tile,
+          interactive: false,
+          maxNativeZoom: self.cfg.maxzoom,
+          vectorTileLayerStyles: styles
+        });
+      }
+      self.overlays[label] = lyr;
+      if (on) lyr.addTo(self.map);
+    });
+  };
+
+  App.prototype.layerControl = function () {
+    this.control = L.control.layers(this.bases, this.overlays, {
+      collapsed: false, position: "topright"
+    }).addTo(this.map);
+  };
+
+  /* --- the chooser of what the choropleth shows --- */
+  App.prototype.chooser = function () {
+    var self = this;
+    var ctl = L.control({ position: "topright" });
+    ctl.onAdd = function () {
+      var box = el("div", { "class": "depmap-box depmap-chooser" });
+      box.appendChild(el("label", { "for": "depmap-indicator", text: "Colour LSOAs by" }));
+      var sel = el("select", { id: "depmap-indicator" });
+      var groups = {};
+      self.indicators.forEach(function (ind, i) {
+        if (!groups[ind.group]) {
+          groups[ind.group] = el("optgroup", { label: ind.group });
+          sel.appendChild(groups[ind.group]);
+        }
+        groups[ind.group].appendChild(el("option", { value: String(i), text: ind.label }));
+      });
+      sel.addEventListener("change", function () {
+        self.current = self.indicators[Number(sel.value)];
+        self.restyle();
+      });
+      box.appendChild(sel);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    ctl.addTo(this.map);
+  };
+
+  /* --- legend --- */
+  App.prototype.legend = function () {
+    var self = this;
+    var ctl = L.control({ position: "bottomright" });
+    ctl.onAdd = function () {
+      self.legendBox = el("div", { "class": "depmap-box depmap-legend", id: "depmap-legend" });
+      self.updateLegend();
+      return self.legendBox;
+    };
+    ctl.addTo(this.map);
+  };
+
+  App.prototype.updateLegend = function () {
+    var box = this.legendBox, ind = this.current;
+    if (!box) return;
+    box.innerHTML = "";
+    box.appendChild(el("div", { "class": "depmap-legend-title", text: ind.label }));
+    box.appendChild(el("div", { "class": "depmap-legend-note", text: ind.note }));
+    for (var d = 1; d <= 10; d++) {
+      var label = d === 1 ? ind.worst : d === 10 ? ind.best : "";
+      box.appendChild(el("div", { "class": "depmap-legend-row" }, [
+        el("span", { "class": "depmap-swatch", style: "background:" + COLOURS[d - 1] }),
+        el("span", { "class": "depmap-legend-decile", text: String(d) }),
+        el("span", { "class": "depmap-legend-label", text: label })
+      ]));
+    }
+    box.appendChild(el("div", { "class": "depmap-legend-row" }, [
+      el("span", { "class": "depmap-swatch", style: "background:" + NO_DATA }),
+      el("span", { "class": "depmap-legend-label", text: "no data" })
+    ]));
+    if (this.cfg.focus) {
+      box.appendChild(el("div", { "class": "depmap-legend-row" }, [
+        el("span", { "class": "depmap-swatch depmap-swatch-hot" }),
+        el("span", { "class": "depmap-legend-label", text: "Hotspot (Getis-Ord Gi*, p ≤ 0.05)" })
+      ]));
+    }
+  };
+
+  /* --- popups: an LSOA's profile --- */
+  App.prototype.profileFromApi = function (props) {
+    var api = this.api, code = encodeURIComponent(props.code);
+    var q = "?area_kind=lsoa21";
+    return Promise.all([
+      getJSON(api + "/areas/" + code + "/deprivation" + q),
+      getJSON(api + "/areas/" + code + "/overlaps" + q + "&kind=icb"),
+      getJSON(api + "/areas/" + code + "/overlaps" + q + "&kind=sicbl"),
+      getJSON(api + "/areas/" + code + "/overlaps" + q + "&kind=pcn")
+    ]).then(function (r) {
+      var dep = r[0];
+      var decile = null;
+      (dep.deciles || []).forEach(function (d) { if (d.share > 0.5) decile = d.decile; });
+      var health = {};
+      (dep.health || []).forEach(function (h) { health[h.code] = h.value; });
+      var pick = function (o) {
+        return o.overlaps.map(function (x) {
+          return { code: x.code, name: x.name, share: x.share_of_population };
+        });
+      };
+      return {
+        code: dep.area.code,
+        name: dep.area.name,
+        population: dep.population,
+        imd_score: dep.average_score,
+        imd_rank: dep.average_rank === null ? null : N_LSOA + 1 - dep.average_rank,
+        imd_decile: decile,
+        extent: dep.extent,
+        local_concentration: dep.local_concentration,
+        health: health,
+        icb: pick(r[1]),
+        sicbl: pick(r[2]),
+        pcn: pick(r[3])
+      };
+    });
+  };
+
+  App.prototype.showProfile = function (props, latlng) {
+    var self = this;
+    if (!props.code) {
+      L.popup({ maxWidth: 260 }).setLatLng(latlng).setContent(
+        "<div class='depmap-popup'><b>" + fmt(props.lsoas) + " small neighbourhoods</b>" +
+        " are pooled here at this zoom (population-weighted deciles). " +
+        "Zoom in to see each LSOA.</div>").openOn(this.map);
+      return;
+    }
+    var popup = L.popup({ maxWidth: 360, minWidth: 300, className: "depmap-popup-wrap" })
+      .setLatLng(latlng)
+      .setContent("<div class='depmap-popup'><b>" + props.code + "</b><br>Loading…</div>")
+      .openOn(this.map);
+    var got = this.cfg.mode === "inline"
+      ? Promise.resolve(this.inlineProfile(props.profile))
+      : this.profileFromApi(props);
+    got.then(function (p) {
+      popup.setContent(self.popupHtml(props, p));
+    }).catch(function (err) {
+      popup.setContent("<div class='depmap-popup'><b>" + props.code + "</b><br>" +
+                       "Could not load the profile (" + err.message + ").</div>");
+    });
+  };
+
+  App.prototype.inlineProfile = function (p) {
+    var names = this.cfg.names || {};
+    var out = L.extend({}, p);
+    ["icb", "sicbl", "pcn"].forEach(function (k) {
+      out[k] = (p[k] || []).map(function (x) {
+        return { code: x[0], name: names[x[0]] || x[0], share: x[1] };
+      });
+    });
+    return out;
+  };
+
+  App.prototype.popupHtml = function (props, p) {
+    var rows = [];
+    var row = function (k, v, cls) {
+      rows.push("<tr" + (cls ? " class='" + cls + "'" : "") + "><th>" + k + "</th><td>" +
+                v + "</td></tr>");
+    };
+    var dec = function (d) {
+      if (!d) return "–";
+      var light = d >= 4 && d <= 7;  // dark text on the pale middle classes
+      return "<span class='depmap-dec" + (light ? " depmap-dec-light" : "") +
+             "' style='background:" + colour(d) + "'>" + d + "</span>";
+    };
+    row("IMD 2025 score", "<span data-field='imd_score'>" + fmt(p.imd_score, 2) + "</span>");
+    row("IMD 2025 rank", "<span data-field='imd_rank'>" + fmt(p.imd_rank) + "</span> of " +
+        fmt(N_LSOA) + " (1 = most deprived)");
+    row("IMD 2025 decile", "<span data-field='imd_decile'>" + (p.imd_decile || "–") +
+        "</span> " + dec(p.imd_decile));
+    row("Population (Census 2021)", "<span data-field='population'>" + fmt(p.population) +
+        "</span>");
+    var domainRows = this.indicators.filter(function (i) {
+      return i.group === "IoD 2025 domains" && i.key !== "imd_decile";
+    });
+    rows.push("<tr class='depmap-sub'><th colspan='2'>Domain deciles (1 = most deprived 10%)" +
+              "</th></tr>");
+    rows.push("<tr><td colspan='2' class='depmap-domains'>" + domainRows.map(function (i) {
+      return "<span title='" + i.label + "'>" + i.short + " " + dec(props[i.key]) + "</span>";
+    }).join(" ") + "</td></tr>");
+    rows.push("<tr class='depmap-sub'><th colspan='2'>Health</th></tr>");
+    var health = this.indicators.filter(function (i) { return i.group === "Health"; });
+    health.forEach(function (i) {
+      if (!i.value) return;
+      var v = p.health ? p.health[i.value] : null;
+      var digits = i.value === "disability_rate" ? 3 : (i.value.indexOf("hle") === 0 ? 1 : 2);
+      var shown = i.value === "disability_rate" && v !== null && v !== undefined
+        ? pct(v) : fmt(v, digits);
+      row(i.short, "<span data-field='" + i.value + "'>" + shown + "</span> " +
+          dec(props[i.key]));
+    });
+    rows.push("<tr class='depmap-sub'><th colspan='2'>NHS</th></tr>");
+    var names = function (list, field) {
+      if (!list || !list.length) return "<span data-field='" + field + "'>–</span>";
+      return "<span data-field='" + field + "'>" + list.slice(0, 3).map(function (x) {
+        return x.name + (x.share < 0.995 ? " (" + pct(x.share) + ")" : "");
+      }).join("; ") + "</span>";
+    };
+    row("ICB", names(p.icb, "icb"));
+    row("Sub-ICB", names(p.sicbl, "sicbl"));
+    row("PCN", p.pcn && p.pcn.length ? names(p.pcn, "pcn")
+        : "<span data-field='pcn'>no PCN data for this area</span>");
+    return "<div class='depmap-popup' data-code='" + p.code + "'><div class='depmap-popup-title'>" +
+      "<b data-field='name'>" + (p.name || props.name || "") + "</b> <span class='depmap-code'" +
+      " data-field='code'>" + p.code + "</span></div><table>" + rows.join("") +
+      "</table></div>";
+  };
+
+  /* --- search by code or name --- */
+  App.prototype.search = function () {
+    var self = this;
+    var ctl = L.control({ position: "topleft" });
+    ctl.onAdd = function () {
+      var box = el("div", { "class": "depmap-box depmap-search" });
+      var input = el("input", {
+        type: "search", id: "depmap-search", placeholder: "Search an area: code or name",
+        autocomplete: "off", "aria-label": "Search an area by code or name"
+      });
+      var list = el("ul", { "class": "depmap-results", id: "depmap-results" });
+      box.appendChild(input);
+      box.appendChild(list);
+      var timer = null;
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { self.runSearch(input.value.trim(), list); }, 200);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    ctl.addTo(this.map);
+  };
+
+  var KIND_LABELS = {
+    lsoa21: "LSOA", msoa21: "MSOA", ward: "ward", ltla: "local authority",
+    sicbl: "sub-ICB", icb: "ICB", pcn: "PCN", programme: "programme area"
+  };
+
+  App.prototype.runSearch = function (q, list) {
+    var self = this;
+    list.innerHTML = "";
+    if (q.length < 2) return;
+    var found;
+    if (this.cfg.mode === "inline") {
+      var ql = q.toLowerCase();
+      found = Promise.resolve(this.cfg.lsoas.features.filter(function (f) {
+        return f.properties.code.toLowerCase().indexOf(ql) === 0 ||
+               (f.properties.name || "").toLowerCase().indexOf(ql) >= 0;
+      }).slice(0, 8).map(function (f) {
+        return { code: f.properties.code, name: f.properties.name, kind: "lsoa21" };
+      }));
+    } else {
+      found = getJSON(this.api + "/areas?limit=20&q=" + encodeURIComponent(q)).then(function (r) {
+        return r.areas.filter(function (a) { return KIND_LABELS[a.kind]; }).slice(0, 8);
+      });
+    }
+    found.then(function (areas) {
+      list.innerHTML = "";
+      if (!areas.length) list.appendChild(el("li", { "class": "depmap-none", text: "no match" }));
+      areas.forEach(function (a) {
+        var li = el("li", { tabindex: "0", "data-code": a.code }, [
+          el("b", { text: a.name }), " ",
+          el("span", { "class": "depmap-code", text: KIND_LABELS[a.kind] + " " + a.code })
+        ]);
+        var go = function () { list.innerHTML = ""; self.goTo(a); };
+        li.addEventListener("click", go);
+        li.addEventListener("keydown", function (e) { if (e.key === "Enter") go(); });
+        list.appendChild(li);
+      });
+    });
+  };
+
+  App.prototype.goTo = function (a) {
+    var self = this;
+    if (this.cfg.mode === "inline") {
+      var l = this.byCode[a.code];
+      this.map.fitBounds(l.getBounds(), { maxZoom: 15 });
+      this.showProfile(l.feature.properties, l.getBounds().getCenter());
+      return;
+    }
+    getJSON(this.api + "/areas/" + encodeURIComponent(a.code) + "?area_kind=" + a.kind)
+      .then(function (d) {
+        var b = d.bbox;
+        self.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: 15 });
+        if (a.kind === "lsoa21") {
+          self.showProfile({ code: a.code, name: a.name }, L.latLng(d.point[1], d.point[0]));
+        }
+      });
+  };
+
+  /* --- a focused area and its hotspots --- */
+  App.prototype.focus = function (f) {
+    var self = this;
+    var outline = L.geoJSON(f.outline, {
+      pane: "outlines", interactive: false,
+      style: function () { return { color: "#000", weight: 3.5, fill: false, opacity: 1 }; }
+    }).addTo(this.map);
+    this.overlays[f.name] = outline;
+    this.control.addOverlay(outline, f.name);
+    var b = f.bbox;
+    this.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    var info = L.control({ position: "bottomleft" });
+    info.onAdd = function () {
+      self.infoBox = el("div", { "class": "depmap-box depmap-info", id: "depmap-info" });
+      self.infoBox.appendChild(el("div", { "class": "depmap-legend-title", text: f.name }));
+      var s = f.summary || {};
+      var lines = [
+        ["IMD average score", fmt(s.average_score, 2)],
+        ["Rank among " + (KIND_LABELS[f.kind] || f.kind) + "s",
+         s.rank ? fmt(s.rank) + " of " + fmt(s.of) : "–"],
+        ["Extent", pct(s.extent)],
+        ["LSOAs in the most deprived 10%", pct(s.proportion_most_deprived_10)],
+        ["Population", fmt(s.population)]
+      ];
+      var t = el("table");
+      lines.forEach(function (l) {
+        t.appendChild(el("tr", {}, [el("th", { text: l[0] }), el("td", { text: l[1] })]));
+      });
+      self.infoBox.appendChild(t);
+      self.hotLine = el("div", { "class": "depmap-hot", id: "depmap-hot-summary",
+                                 text: "Hotspots: computing…" });
+      self.infoBox.appendChild(self.hotLine);
+      return self.infoBox;
+    };
+    info.addTo(this.map);
+    var hot = f.hotspots ? Promise.resolve(f.hotspots)
+      : getJSON(this.api + "/areas/" + encodeURIComponent(f.code) + "/hotspots?format=geojson");
+    hot.then(function (fc) { self.showHotspots(fc); }).catch(function (err) {
+      self.hotLine.textContent = "Hotspots: not available (" + err.message + ")";
+    });
+  };
+
+  App.prototype.showHotspots = function (fc) {
+    if (fc.codes) {  // inline maps name their hotspots among the inlined LSOAs
+      var wanted = {};
+      fc.codes.forEach(function (c) { wanted[c] = true; });
+      fc = { type: "FeatureCollection", features: this.cfg.lsoas.features.filter(function (f) {
+        return wanted[f.properties.code];
+      }).map(function (f) {
+        return { type: "Feature", geometry: f.geometry,
+                 properties: { code: f.properties.code, cluster: "hot",
+                               population: f.properties.profile.population } };
+      }) };
+    }
+    var hot = fc.features.filter(function (f) { return f.properties.cluster === "hot"; });
+    var layer = L.geoJSON({ type: "FeatureCollection", features: hot }, {
+      pane: "hotspots",
+      interactive: false,
+      style: function () {
+        return { color: "#00e5ff", weight: 1.8, opacity: 1, fill: false,
+                 className: "depmap-hotspot" };
+      }
+    }).addTo(this.map);
+    this.control.addOverlay(layer, "Hotspots (Gi*)");
+    var people = hot.reduce(function (a, f) { return a + (f.properties.population || 0); }, 0);
+    this.hotLine.setAttribute("data-hotspots", String(hot.length));
+    this.hotLine.innerHTML = "<span class='depmap-swatch depmap-swatch-hot'></span> <b>" +
+      hot.length + "</b> hotspot LSOAs, " + fmt(people) + " people";
+    this.map.getContainer().setAttribute("data-hotspots", String(hot.length));
+  };
+
+  window.depmap = {
+    start: function (map, cfg) { return new App(map, cfg); },
+    colours: COLOURS
+  };
+})();
