@@ -16,7 +16,7 @@ import random
 
 import httpx
 
-from bench.common import quantiles, server, time_requests, wrk, write_result
+from bench.common import quantiles, server, time_requests, write_result, wrk
 
 TOKEN = "bench-token-0123456789"
 ICB = "E54000008"

@@ -49,7 +49,16 @@ def quantiles(ms: list[float]) -> dict[str, float]:
 
 @contextmanager
 def server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
-    """Run `depmap serve` on a free port; yields its base URL."""
+    """Run the service on a free port; yields its base URL."""
+    with server_process(env, workers) as (base, _pid):
+        yield base
+
+
+@contextmanager
+def server_process(
+    env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[tuple[str, int]]:
+    """Run the service (uvicorn) on a free port; yields its base URL and process id."""
     port = free_port()
     e = {**os.environ, "DEPMAP_LOG_LEVEL": "WARNING", **(env or {})}
     proc = subprocess.Popen(
@@ -87,7 +96,7 @@ def server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]
             time.sleep(0.1)
         else:
             raise RuntimeError("the service did not start")
-        yield base
+        yield base, proc.pid
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
