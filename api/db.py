@@ -16,7 +16,7 @@ def create_engine(s: DatabaseSettings) -> AsyncEngine:
         pool_size=s.pool_size,
         max_overflow=s.max_overflow,
         pool_pre_ping=True,
-        pool_timeout=s.connect_timeout_s,
+        pool_timeout=s.pool_timeout_s,
         connect_args={
             "connect_timeout": max(1, int(s.connect_timeout_s)),
             "application_name": "depmap-api",

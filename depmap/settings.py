@@ -33,6 +33,9 @@ class DatabaseSettings(BaseSettings):
     pool_size: int = Field(default=10, ge=1, le=100)
     max_overflow: int = Field(default=10, ge=0, le=100)
     connect_timeout_s: float = Field(default=3.0, gt=0)
+    pool_timeout_s: float = Field(
+        default=30.0, gt=0, description="How long a request waits for a free connection."
+    )
     statement_timeout_ms: int = Field(default=30_000, ge=100)
 
     @property
