@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.db import sql
 from api.errors import NotLoaded
 from api.queries.areas import Area
-from depmap.schema import LSOA_STAT_COLUMNS, NATIONAL_LSOA21, RANKED_KINDS, SUMMARISED_KINDS
+from depmap.schema import (
+    DOMAINS,
+    LSOA_STAT_COLUMNS,
+    NATIONAL_LSOA21,
+    RANKED_KINDS,
+    SUMMARISED_KINDS,
+)
 from geo.measures import MEASURE_COLUMNS
 from geo.summary import HEALTH_COLUMNS, compute_summaries
 
@@ -87,58 +93,72 @@ async def _computed(
 
 
 async def deprivation(conn: AsyncConnection, area: Area, domain: str) -> dict[str, Any]:
+    """The summary measures of one domain (see :func:`deprivation_all`)."""
+    return (await deprivation_all(conn, area, (domain,)))[domain]
+
+
+async def deprivation_all(
+    conn: AsyncConnection, area: Area, domains: tuple[str, ...] = DOMAINS
+) -> dict[str, dict[str, Any]]:
+    """The summary measures, decile mix and health profile of an area, per domain.
+
+    Stored kinds are read (one query for all domains); LSOAs are computed now, once.
+    """
     n_lsoa = await national_lsoa_count(conn)
-    ranks: dict[str, Any] | None = None
+    per_domain: dict[str, tuple[dict[str, Any], list[float], dict[str, Any] | None]] = {}
     if area.kind in SUMMARISED_KINDS:
-        m = (
-            (
-                await conn.execute(
-                    sql("area_measures"), {"id": area.id, "domain": domain, "kind": area.kind}
-                )
-            )
-            .mappings()
-            .first()
+        res = await conn.execute(
+            sql("area_measures"), {"id": area.id, "domains": list(domains), "kind": area.kind}
         )
+        rows = {r["domain"]: r for r in res.mappings()}
         prof_row = (await conn.execute(sql("area_profile"), {"id": area.id})).mappings().first()
-        if m is None or prof_row is None:
+        if prof_row is None or any(d not in rows for d in domains):
             raise NotLoaded(f"no deprivation measures for {area.code}: run `depmap load all`")
-        values = {k: m[k] for k in MEASURES}
-        deciles = list(m["decile_population"])
         prof = dict(prof_row)
-        if area.kind in RANKED_KINDS:
-            ranks = {k: m[f"rank_{k}"] for k in MEASURES}
-            ranks["of"] = int(m["of_kind"])
-            ranks["among"] = area.kind
+        for d in domains:
+            m = rows[d]
+            ranks = None
+            if area.kind in RANKED_KINDS:
+                ranks = {k: m[f"rank_{k}"] for k in MEASURES}
+                ranks["of"] = int(m["of_kind"])
+                ranks["among"] = area.kind
+            per_domain[d] = ({k: m[k] for k in MEASURES}, list(m["decile_population"]), ranks)
     else:
         measures, prof = await _computed(conn, area, n_lsoa)
-        row = measures.loc[domain]
-        values = {k: (None if pd.isna(row[k]) else float(row[k])) for k in MEASURES}
-        deciles = list(row["decile_population"])
+        for d in domains:
+            row = measures.loc[d]
+            values = {k: (None if pd.isna(row[k]) else float(row[k])) for k in MEASURES}
+            per_domain[d] = (values, list(row["decile_population"]), None)
     health = prof["health"] if isinstance(prof["health"], dict) else json.loads(prof["health"])
-    total = sum(deciles) or 1.0
-    return {
-        "area": {"code": area.code, "name": area.name, "kind": area.kind},
-        "domain": domain,
-        "population": prof["population"],
-        "population_basis": area.population_basis,
-        "lsoa_count": prof["lsoa_count"],
-        **values,
-        "ranks": ranks,
-        "deciles": [
-            {"decile": i + 1, "population": p, "share": p / total} for i, p in enumerate(deciles)
-        ],
-        "health": [
-            {
-                "code": c,
-                "label": HEALTH_LABELS[c][0],
-                "higher_is_worse": HEALTH_LABELS[c][1],
-                "value": health.get(c),
-            }
-            for c in HEALTH_COLUMNS
-        ],
-        "n_lsoa_national": n_lsoa,
-        "method": METHOD,
-    }
+    health_items = [
+        {
+            "code": c,
+            "label": HEALTH_LABELS[c][0],
+            "higher_is_worse": HEALTH_LABELS[c][1],
+            "value": health.get(c),
+        }
+        for c in HEALTH_COLUMNS
+    ]
+    out: dict[str, dict[str, Any]] = {}
+    for d, (values, deciles, ranks) in per_domain.items():
+        total = sum(deciles) or 1.0
+        out[d] = {
+            "area": {"code": area.code, "name": area.name, "kind": area.kind},
+            "domain": d,
+            "population": prof["population"],
+            "population_basis": area.population_basis,
+            "lsoa_count": prof["lsoa_count"],
+            **values,
+            "ranks": ranks,
+            "deciles": [
+                {"decile": i + 1, "population": p, "share": p / total}
+                for i, p in enumerate(deciles)
+            ],
+            "health": health_items,
+            "n_lsoa_national": n_lsoa,
+            "method": METHOD,
+        }
+    return out
 
 
 async def rankings(

@@ -11,9 +11,8 @@ from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
 from api.formats import TableFormat, to_csv
 from api.params import Domain, Measure, RankingKind
 from api.queries.areas import area_detail, get_area
-from api.queries.deprivation import RANKING_CSV_COLUMNS, deprivation, rankings
+from api.queries.deprivation import RANKING_CSV_COLUMNS, deprivation, deprivation_all, rankings
 from api.queries.overlaps import overlaps
-from depmap.schema import DOMAINS
 
 router = APIRouter(tags=["deprivation"])
 
@@ -116,14 +115,12 @@ async def full_profile(conn: Any, area_id: str, area_kind: str | None = None) ->
     """The profile of an area (also ``depmap profile CODE``)."""
     area = await get_area(conn, area_id, area_kind)
     detail = await area_detail(conn, area)
-    domains = {}
+    domains = await deprivation_all(conn, area)
     health = None
-    for d in DOMAINS:
-        dep = await deprivation(conn, area, d)
+    for dep in domains.values():
         health = dep.pop("health")
         for k in ("area", "n_lsoa_national", "method"):
             dep.pop(k)
-        domains[d] = dep
     routes = {}
     for k in PROFILE_KINDS:
         o = await overlaps(conn, area, k, 0.0)
