@@ -1,4 +1,11 @@
 # depmap API image. Data is loaded by `depmap load all` (see compose.yaml).
+
+# the web map's scripts and styles, from npm at build time (the map uses no CDN)
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json web/vendor.mjs ./
+RUN npm ci --no-audit --no-fund && npm run vendor
+
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
@@ -15,6 +22,7 @@ COPY api ./api
 COPY geo ./geo
 COPY loaders ./loaders
 COPY web ./web
+COPY --from=web /web/static/vendor ./web/static/vendor
 RUN pip install .
 
 # run as an unprivileged user

@@ -49,6 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     dv.on_change(lambda _v: cache.clear())
     app.state.tiles = TileService(engine, app.state.tile_settings)
     dv.on_change(app.state.tiles.on_version)
+    await app.state.tiles.warm()
     await dv.refresh()
     dv.start()
     try:

@@ -360,8 +360,15 @@ tile_cell = Table(
 )
 Index("tile_cell_gist", tile_cell.c.geom, postgresql_using="gist")
 
-EXTRA_DDL = EXTRA_DDL + tuple(
-    f"CREATE TABLE IF NOT EXISTS {t}_b{b} PARTITION OF {t} FOR VALUES IN ({b})"
-    for t in ("tile_geom", "tile_cell")
-    for b in TILE_BANDS
+EXTRA_DDL = (
+    *EXTRA_DDL,
+    *(
+        f"CREATE TABLE IF NOT EXISTS {t}_b{b} PARTITION OF {t} FOR VALUES IN ({b})"
+        for t in ("tile_geom", "tile_cell")
+        for b in TILE_BANDS
+    ),
+    # full-detail LSOA21 tiles: the spatial index of LSOA21s alone (a tile's envelope also
+    # meets large areas of other kinds, whose geometries are slow to fetch)
+    "CREATE INDEX IF NOT EXISTS area_lsoa21_geom_gist ON area USING gist (geom) "
+    "WHERE kind = 'lsoa21'",
 )

@@ -1,5 +1,5 @@
 -- An LSOA21 tile at full detail: LSOA21 boundaries as loaded, filtered in their stored
--- SRID (EPSG:27700, so area's GiST index is used) by the tile's envelope with its buffer,
+-- SRID (EPSG:27700, so a GiST index on area is used) by the tile's envelope with its buffer,
 -- densified before it is projected so that its curved edges are kept.
 WITH env AS (
     SELECT ST_TileEnvelope(:z, :x, :y) AS e,
@@ -18,6 +18,6 @@ WITH env AS (
     FROM env
     JOIN area a ON a.geom && env.b
     JOIN tile_lsoa l ON l.lsoa_id = a.id
-    WHERE a.kind = 'lsoa21'
+    WHERE a.kind = 'lsoa21'  -- as written, so that the partial index area_lsoa21_geom_gist is used
 )
 SELECT ST_AsMVT(t.*, 'lsoa21', :extent, 'geom') FROM t WHERE t.geom IS NOT NULL

@@ -7,6 +7,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.db import sql
 from api.tiles.cache import Tile, TileCache, TileKey
 from api.tiles.layers import Layer
 from api.tiles.render import render_tile
@@ -24,6 +25,15 @@ class TileService:
         self.cache = TileCache(settings.cache_mb << 20, settings.cache_dir)
         self._inflight: dict[TileKey, asyncio.Future[Tile]] = {}
         self.rendered = 0
+
+    async def warm(self) -> None:
+        """Open a connection and make PostGIS set up its projections there (the first
+        ST_Transform of a new backend costs ~100 ms), so the first tile is not slower."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(sql("tile_warm"))
+        except Exception as e:  # the database may be down at start: tiles will say so later
+            log.warning("tile warm-up failed", extra={"error": type(e).__name__})
 
     def on_version(self, version: int) -> None:
         """A load committed: forget every tile of older versions."""
