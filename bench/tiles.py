@@ -303,6 +303,19 @@ def summary_md(res: dict) -> str:  # type: ignore[type-arg]
         )
     lines += [
         "",
+        "Per zoom (p50 / p95 ms, largest tile KB):",
+        "",
+        "| zoom | depmap | tipg |",
+        "|---|---|---|",
+    ]
+    for z in ZOOMS:
+        dz, tz = d["cold"]["zooms"][str(z)], t["cold"]["zooms"][str(z)]
+        lines.append(
+            f"| {z} | {dz['p50_ms']} / {dz['p95_ms']} ms, {dz['size_max'] / 1e3:.0f} KB "
+            f"| {tz['p50_ms']} / {tz['p95_ms']} ms, {tz['size_max'] / 1e3:.0f} KB |"
+        )
+    lines += [
+        "",
         "## Warm (cached for depmap; repeated for tipg), wrk",
         "",
         "| tile | depmap req/s | depmap req/s (gzip) | tipg req/s | depmap/tipg |",
@@ -332,7 +345,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=10, help="wrk duration")
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--summary-only", action="store_true", help="rewrite tiles.md from the latest results"
+    )
     args = ap.parse_args()
+    if args.summary_only:
+        import json
+
+        (RESULTS / "tiles.md").write_text(
+            summary_md(json.loads((RESULTS / "tiles-latest.json").read_text()))
+        )
+        return
     tiles = sample_tiles(args.per_zoom, args.seed)
     make_tipg_table()
     res: dict[str, object] = {

@@ -13,7 +13,7 @@ WITH b AS (
     FROM unnest(CAST(:bands AS int[]), CAST(:ground_px AS float8[]), CAST(:merc_px AS float8[]))
          AS b(band, ground, merc)
 ), small AS MATERIALIZED (
-    SELECT l.*, ST_PointOnSurface(g.geom) AS pt, a.area_m2
+    SELECT l.*, ST_Centroid(g.geom) AS pt, a.area_m2  -- where it is pooled: the centroid will do
     FROM tile_lsoa l
     JOIN area a ON a.id = l.lsoa_id
     JOIN tile_geom g ON g.band = :top AND g.layer = 'lsoa21' AND g.area_id = l.lsoa_id

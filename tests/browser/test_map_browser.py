@@ -212,7 +212,7 @@ def test_served_map(page, live_server, national_engine):  # type: ignore[no-unty
     page.wait_for_selector(".depmap[data-tiles-loaded='1']", timeout=30_000)
     click_at(page, facts["lat"], facts["lon"])
     check_popup(popup_fields(page), facts, LSOA)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(600)  # the popup fades in and the map pans to it
     shot(page, "map-lsoa-popup")
     # the chooser recolours the map and the legend follows
     page.select_option("#depmap-indicator", label="Acute morbidity (IoD 2025)")
@@ -277,6 +277,7 @@ def test_exported_file_works_with_no_server(page, national_url, national_engine,
     page.wait_for_timeout(500)
     click_at(page, facts["lat"], facts["lon"])
     check_popup(popup_fields(page), facts, LSOA)
+    page.wait_for_timeout(600)  # the popup fades in and the map pans to it
     shot(page, "export-lsoa-popup")
     page.fill("#depmap-search", "Liverpool 056A")
     page.wait_for_selector(f"#depmap-results li[data-code='{LSOA}']", timeout=5_000)

@@ -177,7 +177,11 @@
                               interactive: false });
       } else {
         var styles = {};
-        styles[layer] = style;
+        // thinner lines when zoomed out, so that outlines do not hide the choropleth
+        styles[layer] = function (props, zoom) {
+          var k = zoom < 7 ? 0.45 : zoom < 9 ? 0.7 : 1;
+          return L.extend({}, style, { weight: style.weight * k });
+        };
         lyr = L.vectorGrid.protobuf(self.cfg.tiles[layer], {
           pane: "outlines",
           rendererFactory: L.canvas.tile,
