@@ -11,13 +11,17 @@ def pairs(rows):
 
 
 def by_b(o):
-    return {int(b): (a, p) for b, a, p in zip(o.b_id, o.overlap_area_m2, o.population,
-                                              strict=True)}
+    return {int(b): (a, p) for b, a, p in zip(o.b_id, o.overlap_area_m2, o.population, strict=True)}
 
 
 def test_whole_lsoa_footprints_overlap_exactly():
-    p = pairs([(7, 1, 100.0, 1, 1, 50.0, 1, 1), (7, 2, 200.0, 1, 1, 80.0, 1, 1),
-               (8, 3, 300.0, 1, 1, 20.0, 1, 1)])
+    p = pairs(
+        [
+            (7, 1, 100.0, 1, 1, 50.0, 1, 1),
+            (7, 2, 200.0, 1, 1, 80.0, 1, 1),
+            (8, 3, 300.0, 1, 1, 20.0, 1, 1),
+        ]
+    )
     o = by_b(overlap_rows(p))
     assert o[7] == (300, 130)
     assert o[8] == (300, 20)
@@ -46,4 +50,7 @@ def test_shares():
     o = overlap_rows(pairs([(1, 1, 50.0, 1, 1, 25.0, 1, 1)]))
     s = shares(o, 200.0, 100.0, np.array([500.0]))
     assert (s["share_of_area"][0], s["share_of_other_area"][0], s["share_of_population"][0]) == (
-        0.25, 0.1, 0.25)
+        0.25,
+        0.1,
+        0.25,
+    )
