@@ -8,7 +8,8 @@ exactly when the data version does:
   and their national deciles);
 * ``tile_geom``: every tile layer's areas per zoom band, simplified by half a
   pixel of the band and projected to Web Mercator once (the top band from
-  ``area``, the lower ones from the top band), not per request;
+  ``area``, in a ``CREATE TABLE AS`` that PostgreSQL can run in parallel; the
+  lower ones from the top band), not per request;
 * ``tile_cell``: LSOA21s too small to be seen at a band pooled into square cells
   of :data:`CELL_PX` pixels, so that low-zoom tiles stay small without holes.
 
@@ -48,8 +49,11 @@ def rebuild(conn: Connection) -> dict[str, int]:
     for t in ("tile_cell", "tile_geom", "tile_lsoa"):  # names from code, not input
         conn.execute(text(f"DELETE FROM {t}"))
     p = band_params()
+    conn.execute(text("SET LOCAL jit = off"))  # compiling these queries costs more than it saves
     n_lsoa = conn.execute(sql("tiles_lsoa", "loaders")).rowcount
-    n_geom = conn.execute(sql("tiles_geom", "loaders"), {**p, "layers": list(TILE_KINDS)}).rowcount
+    conn.execute(text("DROP TABLE IF EXISTS tile_top"))
+    conn.execute(sql("tiles_top", "loaders"), {**p, "layers": list(TILE_KINDS)})
+    n_geom = conn.execute(sql("tiles_geom", "loaders"), p).rowcount
     n_geom += conn.execute(sql("tiles_geom_lower", "loaders"), p).rowcount
     n_cell = conn.execute(sql("tiles_cell", "loaders"), p).rowcount
     # no ANALYZE here (it cost a second): tile queries are index scans either way, and

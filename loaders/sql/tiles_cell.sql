@@ -13,10 +13,9 @@ WITH b AS (
     FROM unnest(CAST(:bands AS int[]), CAST(:ground_px AS float8[]), CAST(:merc_px AS float8[]))
          AS b(band, ground, merc)
 ), small AS MATERIALIZED (
-    SELECT l.*, ST_Centroid(g.geom) AS pt, a.area_m2  -- where it is pooled: the centroid will do
+    SELECT l.*, ST_Centroid(t.geom) AS pt, t.area_m2  -- where it is pooled: the centroid will do
     FROM tile_lsoa l
-    JOIN area a ON a.id = l.lsoa_id
-    JOIN tile_geom g ON g.band = :top AND g.layer = 'lsoa21' AND g.area_id = l.lsoa_id
+    JOIN tile_top t ON t.layer = 'lsoa21' AND t.area_id = l.lsoa_id
 ), c AS (
     SELECT b.band, b.side,
            floor((ST_X(s.pt) + :half) / b.side)::int AS cx,
