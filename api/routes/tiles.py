@@ -36,8 +36,9 @@ def tile_response(request: Request, t: Tile) -> Response:
     return Response(t.raw, media_type=MVT_MEDIA_TYPE, headers=headers)
 
 
-@router.get(
+@router.api_route(
     "/tiles/{layer}/{z}/{x}/{y}.mvt",
+    methods=["GET", "HEAD"],
     summary="A vector tile (Mapbox Vector Tile) of a layer",
     response_class=Response,
     responses={

@@ -255,3 +255,27 @@ def test_tilejson(client):
     assert [lyr["name"] for lyr in client.get("/tiles").json()["layers"]] == [
         "lsoa21", "msoa21", "ltla", "sicbl", "icb", "pcn", "programme",
     ]  # fmt: skip
+
+
+def test_closed_reads_close_tiles_too(national_url):
+    """With DEPMAP_READ_TOKEN_REQUIRED a cached tile is not served without the token."""
+    from tests.conftest import TOKEN, make_client
+
+    path, _, _ = tile_path("lsoa21", *LIVERPOOL, 12)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with make_client(national_url, read_token_required=True) as c:
+        assert c.get(path).status_code == 401
+        first = c.get(path, headers=auth)
+        assert first.status_code == 200 and first.content
+        assert c.get(path, headers=auth).content == first.content  # cached now
+        assert c.get(path).status_code == 401  # ... and still closed
+        assert c.get("/tiles/lsoa21.json").status_code == 401
+        assert c.get("/map").status_code == 401
+
+
+def test_head_of_a_tile(client):
+    path, _, _ = tile_path("lsoa21", *LIVERPOOL, 10)
+    for _ in range(2):  # cut, then from the cache
+        r = client.head(path)
+        assert r.status_code == 200 and r.content == b""
+        assert r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
