@@ -531,14 +531,18 @@
       }) };
     }
     var hot = fc.features.filter(function (f) { return f.properties.cluster === "hot"; });
+    var map = this.map;
+    var hotStyle = function () {  // thinner when zoomed out, where LSOAs are small
+      var z = map.getZoom();
+      return { color: "#00e5ff", weight: z < 10 ? 0.8 : z < 12 ? 1.3 : 2, opacity: 1,
+               fill: false, className: "depmap-hotspot" };
+    };
     var layer = L.geoJSON({ type: "FeatureCollection", features: hot }, {
       pane: "hotspots",
       interactive: false,
-      style: function () {
-        return { color: "#00e5ff", weight: 1.8, opacity: 1, fill: false,
-                 className: "depmap-hotspot" };
-      }
+      style: hotStyle
     }).addTo(this.map);
+    map.on("zoomend", function () { layer.setStyle(hotStyle); });
     this.control.addOverlay(layer, "Hotspots (Gi*)");
     var people = hot.reduce(function (a, f) { return a + (f.properties.population || 0); }, 0);
     this.hotLine.setAttribute("data-hotspots", String(hot.length));
