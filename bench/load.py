@@ -2,7 +2,8 @@
 
     python -m bench.load --runs 3        # DATABASE_URL, DEPMAP_DATA_DIR set
 
-The first run goes into a freshly created database (`<db>_benchload`), the others
+The first run goes into a freshly created database (`<db>_benchload`, or
+`<db>_<--database>`), the others
 reload it (the usual case: the data changes a few times a year). Reports every
 run, the median and the peak resident memory of the load process.
 """
@@ -24,9 +25,12 @@ from bench.common import write_result
 from depmap.settings import DEV_DATABASE_URL
 
 
-def fresh_database(base: str, suffix: str) -> str:
+def fresh_database(base: str, suffix: str, create: bool = True) -> str:
+    """The URL of database ``<base db>_<suffix>``, dropped and created empty if ``create``."""
     u = make_url(base)
     name = f"{u.database}_{suffix}"
+    if not create:
+        return u.set(database=name).render_as_string(hide_password=False)
     admin = create_engine(
         u.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT"
     )
@@ -79,10 +83,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--data-dir", default=os.environ.get("DEPMAP_DATA_DIR"))
+    ap.add_argument(
+        "--database",
+        default="benchload",
+        help="suffix of the database made for the runs (<DATABASE_URL db>_<suffix>)",
+    )
     args = ap.parse_args()
     if not args.data_dir:
         sys.exit("set DEPMAP_DATA_DIR or pass --data-dir")
-    url = fresh_database(os.environ.get("DATABASE_URL") or DEV_DATABASE_URL, "benchload")
+    url = fresh_database(os.environ.get("DATABASE_URL") or DEV_DATABASE_URL, args.database)
     subprocess.run(
         [sys.executable, "-m", "depmap", "db", "init"],
         env={**os.environ, "DATABASE_URL": url},
