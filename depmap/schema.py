@@ -301,6 +301,9 @@ AREA_DEPENDENTS: tuple[tuple[str, str], ...] = (
 #: up, tiles are cut from ``area`` itself.
 TILE_BANDS: tuple[int, ...] = (5, 6, 7, 8, 9, 10)
 TILE_FULL_ZOOM = 12
+#: The band of ``tile_geom`` holding LSOA21s at full detail in Web Mercator (zooms from
+#: TILE_FULL_ZOOM up); footprints at full detail are cut from ``area``.
+TILE_FULL_BAND = TILE_FULL_ZOOM
 #: Health indicators that tiles carry with their national decile (1 = worst 10%), and
 #: whether a higher value is worse.
 TILE_HEALTH: tuple[tuple[str, bool], ...] = (
@@ -367,8 +370,8 @@ EXTRA_DDL = (
         for t in ("tile_geom", "tile_cell")
         for b in TILE_BANDS
     ),
-    # full-detail LSOA21 tiles: the spatial index of LSOA21s alone (a tile's envelope also
-    # meets large areas of other kinds, whose geometries are slow to fetch)
-    "CREATE INDEX IF NOT EXISTS area_lsoa21_geom_gist ON area USING gist (geom) "
-    "WHERE kind = 'lsoa21'",
+    f"CREATE TABLE IF NOT EXISTS tile_geom_b{TILE_FULL_BAND} PARTITION OF tile_geom "
+    f"FOR VALUES IN ({TILE_FULL_BAND})",
+    # full-detail LSOA21 tiles now come from tile_geom: the partial index they used goes
+    "DROP INDEX IF EXISTS area_lsoa21_geom_gist",
 )

@@ -7,20 +7,20 @@ exactly when the data version does:
   (IMD score, rank and deciles, the domain deciles, population, health indicators
   and their national deciles);
 * ``tile_geom``: every tile layer's areas per zoom band, simplified by half a
-  pixel of the band and projected to Web Mercator once (the top band from
-  ``area``, in a ``CREATE TABLE AS`` that PostgreSQL can run in parallel; the
-  lower ones from the top band), not per request;
+  pixel of the band, and LSOA21s at full detail, projected to Web Mercator once
+  (in a ``CREATE TABLE AS`` that PostgreSQL can run in parallel), not per request;
 * ``tile_cell``: LSOA21s too small to be seen at a band pooled into square cells
   of :data:`CELL_PX` pixels, so that low-zoom tiles stay small without holes.
 
-Zooms from :data:`depmap.schema.TILE_FULL_ZOOM` up are cut from ``area`` itself.
+From :data:`depmap.schema.TILE_FULL_ZOOM` up, LSOA21 tiles come from the full-detail
+band and footprint tiles from ``area`` itself.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from depmap.schema import TILE_BANDS
+from depmap.schema import TILE_BANDS, TILE_FULL_BAND
 from depmap.sqlfiles import sql
 from geo.tiles import WORLD_M, ground_pixel_m, pixel_m
 
@@ -36,6 +36,8 @@ def band_params() -> dict[str, object]:
     return {
         "top": top,
         "top_px": ground_pixel_m(top),
+        "top_merc": pixel_m(top),
+        "full_band": TILE_FULL_BAND,
         "bands": list(lower),
         "ground_px": [ground_pixel_m(b) for b in lower],
         "merc_px": [pixel_m(b) for b in lower],

@@ -1,10 +1,8 @@
--- An LSOA21 tile at full detail: LSOA21 boundaries as loaded, filtered in their stored
--- SRID (EPSG:27700, so a GiST index on area is used) by the tile's envelope with its buffer,
--- densified before it is projected so that its curved edges are kept.
+-- An LSOA21 tile at full detail: LSOA21 boundaries as loaded, projected to Web Mercator
+-- by the load (tile_geom's full-detail band), filtered in that SRID through its GiST index.
 WITH env AS (
     SELECT ST_TileEnvelope(:z, :x, :y) AS e,
-           ST_Transform(ST_Segmentize(ST_TileEnvelope(:z, :x, :y, margin => :margin), :seg),
-                        27700) AS b
+           ST_TileEnvelope(:z, :x, :y, margin => :margin) AS m
 ), t AS (
     SELECT l.code, l.name, l.imd_score, l.imd_rank, l.population,
            l.imd_decile, l.income_decile, l.employment_decile, l.education_decile,
@@ -14,10 +12,10 @@ WITH env AS (
            l.acute_morbidity_decile, l.illness_disability_ratio_decile, l.mental_health_decile,
            l.years_life_lost_decile, l.disability_rate_decile, l.hle_male_decile,
            l.hle_female_decile,
-           ST_AsMVTGeom(ST_Transform(a.geom, 3857), env.e, :extent, :buffer, true) AS geom
+           ST_AsMVTGeom(g.geom, env.e, :extent, :buffer, true) AS geom
     FROM env
-    JOIN area a ON a.geom && env.b
-    JOIN tile_lsoa l ON l.lsoa_id = a.id
-    WHERE a.kind = 'lsoa21'  -- as written, so that the partial index area_lsoa21_geom_gist is used
+    JOIN tile_geom g ON g.geom && env.m
+    JOIN tile_lsoa l ON l.lsoa_id = g.area_id
+    WHERE g.band = :band AND g.layer = 'lsoa21'
 )
 SELECT ST_AsMVT(t.*, 'lsoa21', :extent, 'geom') FROM t WHERE t.geom IS NOT NULL

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.db import sql
 from api.tiles.layers import Layer
+from depmap.schema import TILE_FULL_BAND
 from depmap.settings import TileSettings
 from geo.tiles import band_for_zoom, pixel_m
 
@@ -25,10 +26,12 @@ def tile_query(
         "buffer": s.buffer,
         "margin": s.buffer / s.extent,
     }
-    if band is None:
-        params["seg"] = pixel_m(z) * 32  # the tile's edge in 8 pieces
-    else:
+    if band is not None:
         params["band"] = band
+    elif layer.lsoa:
+        params["band"] = TILE_FULL_BAND
+    else:
+        params["seg"] = pixel_m(z) * 32  # the tile's edge in 8 pieces
     if not layer.lsoa:
         params["kind"] = layer.kind
         params["layer"] = layer.name

@@ -1,4 +1,4 @@
--- The lower zoom bands, simplified further from the top band (half a pixel of each band).
+-- The lower zoom bands, simplified by half a pixel of each band from the projected areas.
 -- What cannot be seen at a band is left out: LSOA21s smaller than a cell (:cell_px pixels
 -- square) go to tile_cell instead, footprints smaller than one pixel are dropped.
 INSERT INTO tile_geom (band, layer, area_id, geom)

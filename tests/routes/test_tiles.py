@@ -119,9 +119,13 @@ def test_every_lsoa_is_drawn_once_at_every_band(national_engine):
             )
         ).all()
         n = c.execute(text("SELECT count(*) FROM area WHERE kind = 'lsoa21'")).scalar()
+        full = c.execute(
+            text("SELECT count(*) FROM tile_geom WHERE band = 12 AND layer = 'lsoa21'")
+        ).scalar()
     for band, polygons, pooled in rows:
         assert polygons + pooled == n, band
     assert rows[0][2] > rows[-1][2]  # more pooling at lower zooms
+    assert full == n  # and every one at full detail from zoom 12
 
 
 def test_low_zoom_tile_pools_small_lsoas_into_cells(client, national_engine):
