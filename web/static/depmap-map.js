@@ -190,7 +190,10 @@
           vectorTileLayerStyles: styles
         });
       }
-      self.overlays[label] = lyr;
+      var sample = "<span class='depmap-line' style='border-top:" +
+        Math.max(1.5, style.weight) + "px " + (style.dashArray ? "dashed " : "solid ") +
+        style.color + "'></span>";
+      self.overlays[sample + label] = lyr;
       if (on) lyr.addTo(self.map);
     });
   };
@@ -419,6 +422,7 @@
     ctl.addTo(this.map);
   };
 
+  var SEARCH_KINDS = ["icb", "sicbl", "ltla", "pcn", "programme", "ward", "msoa21", "lsoa21"];
   var KIND_LABELS = {
     lsoa21: "LSOA", msoa21: "MSOA", ward: "ward", ltla: "local authority",
     sicbl: "sub-ICB", icb: "ICB", pcn: "PCN", programme: "programme area"
@@ -438,8 +442,18 @@
         return { code: f.properties.code, name: f.properties.name, kind: "lsoa21" };
       }));
     } else {
-      found = getJSON(this.api + "/areas?limit=20&q=" + encodeURIComponent(q)).then(function (r) {
-        return r.areas.filter(function (a) { return KIND_LABELS[a.kind]; }).slice(0, 8);
+      // one small query per kind, larger areas first, so that "Halton" finds the local
+      // authority and the ICB before its many LSOAs
+      var api = this.api;
+      found = Promise.all(SEARCH_KINDS.map(function (k) {
+        return getJSON(api + "/areas?limit=4&kind=" + k + "&q=" + encodeURIComponent(q))
+          .then(function (r) { return r.areas; })
+          .catch(function () { return []; });
+      })).then(function (lists) {
+        var all = [].concat.apply([], lists);
+        var exact = all.filter(function (a) { return a.code.toUpperCase() === q.toUpperCase(); });
+        var rest = all.filter(function (a) { return exact.indexOf(a) < 0; });
+        return exact.concat(rest).slice(0, 10);
       });
     }
     found.then(function (areas) {
@@ -473,7 +487,19 @@
         if (a.kind === "lsoa21") {
           self.showProfile({ code: a.code, name: a.name }, L.latLng(d.point[1], d.point[0]));
         }
-      });
+        return getJSON(self.api + "/areas/" + encodeURIComponent(a.code) + "?format=geojson" +
+                       "&area_kind=" + a.kind);
+      })
+      .then(function (fc) {  // outline what was found until the next search
+        if (self.found) self.map.removeLayer(self.found);
+        self.found = L.geoJSON(fc, {
+          pane: "hotspots", interactive: false,
+          style: function () {
+            return { color: "#ff00aa", weight: 3, fill: false, dashArray: "6 4" };
+          }
+        }).addTo(self.map);
+      })
+      .catch(function () { /* the map has moved; the outline is a nicety */ });
   };
 
   /* --- a focused area and its hotspots --- */
@@ -483,8 +509,10 @@
       pane: "outlines", interactive: false,
       style: function () { return { color: "#000", weight: 3.5, fill: false, opacity: 1 }; }
     }).addTo(this.map);
-    this.overlays[f.name] = outline;
-    this.control.addOverlay(outline, f.name);
+    var label = "<span class='depmap-line' style='border-top:3.5px solid #000'></span>" +
+      f.name;
+    this.overlays[label] = outline;
+    this.control.addOverlay(outline, label);
     var b = f.bbox;
     this.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
     var info = L.control({ position: "bottomleft" });
@@ -543,7 +571,9 @@
       style: hotStyle
     }).addTo(this.map);
     map.on("zoomend", function () { layer.setStyle(hotStyle); });
-    this.control.addOverlay(layer, "Hotspots (Gi*)");
+    this.control.addOverlay(
+      layer, "<span class='depmap-line' style='border-top:2px solid #00e5ff'></span>" +
+      "Hotspots (Gi*)");
     var people = hot.reduce(function (a, f) { return a + (f.properties.population || 0); }, 0);
     this.hotLine.setAttribute("data-hotspots", String(hot.length));
     this.hotLine.innerHTML = "<span class='depmap-swatch depmap-swatch-hot'></span> <b>" +
