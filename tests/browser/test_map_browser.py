@@ -218,9 +218,18 @@ def test_served_map(page, live_server, national_engine):  # type: ignore[no-unty
     page.select_option("#depmap-indicator", label="Acute morbidity (IoD 2025)")
     legend = page.locator("#depmap-legend").inner_text()
     assert "Acute morbidity" in legend and "worst 10%" in legend
-    # search by name
+    # search by name: an LSOA, then a local authority (before its many LSOAs), outlined
     page.fill("#depmap-search", "Liverpool 056")
     page.wait_for_selector(f"#depmap-results li[data-code='{LSOA}']", timeout=10_000)
+    page.fill("#depmap-search", "Halton")
+    page.wait_for_selector("#depmap-results li[data-code='E06000006']", timeout=10_000)
+    first = page.locator("#depmap-results li").first
+    assert first.get_attribute("data-code") == "E06000006"
+    first.click()
+    page.wait_for_function("window.depmapApp.found !== undefined", timeout=10_000)
+    bounds = page.evaluate("window.depmapApp.map.getBounds().toBBoxString()")
+    west, south, east, north = (float(v) for v in bounds.split(","))
+    assert west < -2.7 < east and south < 53.33 < north  # Halton (Runcorn and Widnes) in view
 
 
 def test_national_map_renders_offline_assets_only(page, live_server):  # type: ignore[no-untyped-def]
