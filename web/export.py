@@ -21,13 +21,9 @@ from api.queries.maps import focus
 from depmap.schema import DOMAINS, TILE_HEALTH
 from web.map import OUTLINES, base_config, render_map
 
-#: Properties the choropleth and popups read, besides the profile.
-_FLAT = (
-    "code",
-    "name",
-    *[f"{d}_decile" for d in DOMAINS],
-    *[f"{h}_decile" for h, _ in TILE_HEALTH],
-)
+#: The deciles the choropleth reads, sent as one list per LSOA in this order (the page
+#: spreads them back into properties).
+DECILE_KEYS = (*[f"{d}_decile" for d in DOMAINS], *[f"{h}_decile" for h, _ in TILE_HEALTH])
 
 
 def _r(v: Any, digits: int) -> Any:
@@ -37,16 +33,18 @@ def _r(v: Any, digits: int) -> Any:
 def _feature(row: Any, names: dict[str, str]) -> dict[str, Any]:
     """An LSOA as a GeoJSON feature; footprints named by code (their names go in ``names``)."""
     r = dict(row)
-    props = {k: r[k] for k in _FLAT}
+    props: dict[str, Any] = {
+        "code": r["code"],
+        "name": r["name"],
+        "d": [r[k] for k in DECILE_KEYS],
+    }
     nhs: dict[str, list[list[Any]]] = {}
     for kind in ("icb", "sicbl", "pcn"):
         nhs[kind] = []
         for o in r[kind] or []:
             names[o["code"]] = o["name"]
             nhs[kind].append([o["code"], _r(o["share"], 4)])
-    props["profile"] = {
-        "code": r["code"],
-        "name": r["name"],
+    props["profile"] = {  # code and name are the feature's own (not repeated)
         "population": r["population"],
         "imd_score": _r(r["imd_score"], 3),
         "imd_rank": r["imd_rank"],
@@ -73,6 +71,7 @@ async def export_config(
     names: dict[str, str] = {}
     cfg["lsoas"] = {"type": "FeatureCollection", "features": [_feature(r, names) for r in rows]}
     cfg["names"] = names
+    cfg["decile_keys"] = list(DECILE_KEYS)
     kinds = [o[0] for o in OUTLINES]
     outl = (await conn.execute(sql("export_outlines"), {"id": area.id, "kinds": kinds})).all()
     cfg["footprints"] = {

@@ -1,8 +1,9 @@
 -- The LSOA21s of an area for a self-contained map: what their tiles carry, the ICB,
 -- sub-ICB and PCNs they fall in (PCN shares are of the LSOA's registered patients), and
--- their boundary in WGS84 simplified by 5 m.
+-- their boundary in WGS84 simplified by 8 m, to 4 decimals (about 10 m: BGC boundaries are
+-- generalised to 20 m).
 SELECT l.*,
-       ST_AsGeoJSON(ST_Transform(ST_Simplify(a.geom, 5, true), 4326), 5) AS geometry,
+       ST_AsGeoJSON(ST_Transform(ST_Simplify(a.geom, 8, true), 4326), 4) AS geometry,
        (SELECT coalesce(json_agg(json_build_object('code', o.code, 'name', o.name,
                                                    'share', x.pop_share)
                                  ORDER BY x.pop_share DESC), '[]'::json)

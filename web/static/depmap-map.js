@@ -113,6 +113,11 @@
   App.prototype.choropleth = function () {
     var self = this;
     if (this.cfg.mode === "inline") {
+      var keys = this.cfg.decile_keys || [];
+      this.cfg.lsoas.features.forEach(function (f) {  // deciles come as one list
+        var p = f.properties;
+        keys.forEach(function (k, i) { p[k] = p.d ? p.d[i] : null; });
+      });
       this.lsoaLayer = L.geoJSON(this.cfg.lsoas, {
         pane: "choropleth",
         style: function (f) { return self.styleFor(f.properties, 12); },
@@ -321,7 +326,7 @@
       .setContent("<div class='depmap-popup'><b>" + props.code + "</b><br>Loading…</div>")
       .openOn(this.map);
     var got = this.cfg.mode === "inline"
-      ? Promise.resolve(this.inlineProfile(props.profile))
+      ? Promise.resolve(this.inlineProfile(props))
       : this.profileFromApi(props);
     got.then(function (p) {
       popup.setContent(self.popupHtml(props, p));
@@ -331,9 +336,10 @@
     });
   };
 
-  App.prototype.inlineProfile = function (p) {
+  App.prototype.inlineProfile = function (props) {
     var names = this.cfg.names || {};
-    var out = L.extend({}, p);
+    var p = props.profile;
+    var out = L.extend({ code: props.code, name: props.name }, p);
     ["icb", "sicbl", "pcn"].forEach(function (k) {
       out[k] = (p[k] || []).map(function (x) {
         return { code: x[0], name: names[x[0]] || x[0], share: x[1] };
