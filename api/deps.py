@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from api.cache import DataVersion, Entry, ResponseCache
 from api.errors import Forbidden, NotLoaded, Unauthorized
-from api.formats import dumps
+from api.formats import dumps, to_csv
 from api.queries.areas import Area, get_area
 from depmap.schema import AREA_KINDS
 from depmap.settings import ApiSettings
@@ -157,3 +157,30 @@ async def answer(
     cache: ResponseCache = request.app.state.response_cache
     e = await cache.get_or_compute((version, *key), make)
     return entry_response(request, e)
+
+
+async def answer_in(
+    request: Request,
+    key: tuple[object, ...],
+    compute: Callable[[AsyncConnection], Awaitable[object]],
+    fmt: str,
+    *,
+    rows: str,
+    columns: Sequence[str],
+    filename: str,
+    cacheable: bool = True,
+) -> Response:
+    """:func:`answer` in the asked format: JSON, GeoJSON (``compute`` made a
+    FeatureCollection) or CSV of ``compute()[rows]`` with ``columns``."""
+    if fmt == "csv":
+        return await answer(
+            request,
+            (*key, "csv"),
+            compute,
+            cacheable=cacheable,
+            media_type="text/csv; charset=utf-8",
+            render=lambda d: to_csv(d[rows], columns).encode(),  # type: ignore[index]
+            filename=f"{filename}.csv",
+        )
+    media = "application/geo+json" if fmt == "geojson" else "application/json"
+    return await answer(request, (*key, fmt), compute, cacheable=cacheable, media_type=media)

@@ -14,12 +14,13 @@ from api.deps import (
     AreaKindQuery,
     SettingsDep,
     answer,
+    answer_in,
     get_engine,
     is_custom_code,
     require_write,
 )
 from api.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
-from api.formats import Format, JSONResponse, feature_collection, to_csv
+from api.formats import Format, JSONResponse, TableFormat, feature_collection
 from api.queries.areas import area_detail, get_area, search_areas
 from api.queries.custom import create_custom_area, delete_custom_area
 from depmap.schema import AREA_KINDS
@@ -50,10 +51,7 @@ async def list_areas(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")] = 0,
-    format: Annotated[
-        Format,
-        Query(description="json, csv or geojson (no geometry: see /areas/{id}?format=geojson)"),
-    ] = Format.json,
+    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat.json,
 ) -> Response:
     async def compute(conn: Any) -> Any:
         total, items = await search_areas(
@@ -61,18 +59,15 @@ async def list_areas(
         )
         return {"total": total, "limit": limit, "offset": offset, "areas": items}
 
-    if format is Format.csv:
-        return await answer(
-            request,
-            ("areas", kind, q, programme, limit, offset, "csv"),
-            compute,
-            media_type="text/csv; charset=utf-8",
-            render=lambda d: to_csv(d["areas"], LIST_COLUMNS).encode(),  # type: ignore[index]
-            filename="areas.csv",
-            cacheable=False,
-        )
-    return await answer(
-        request, ("areas", kind, q, programme, limit, offset), compute, cacheable=False
+    return await answer_in(
+        request,
+        ("areas", kind, q, programme, limit, offset),
+        compute,
+        format.value,
+        rows="areas",
+        columns=LIST_COLUMNS,
+        filename="areas",
+        cacheable=False,
     )
 
 

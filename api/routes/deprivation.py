@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
-from api.formats import TableFormat, to_csv
+from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
+from api.formats import TableFormat
 from api.params import Domain, Measure, RankingKind
 from api.queries.areas import area_detail, get_area
 from api.queries.deprivation import RANKING_CSV_COLUMNS, deprivation, deprivation_all, rankings
@@ -77,17 +77,15 @@ async def get_rankings(
             "areas": items,
         }
 
-    key = ("rankings", k, d, m, programme, format.value)
-    if format is TableFormat.csv:
-        return await answer(
-            request,
-            key,
-            compute,
-            media_type="text/csv; charset=utf-8",
-            render=lambda x: to_csv(x["areas"], RANKING_CSV_COLUMNS).encode(),  # type: ignore[index]
-            filename=f"rankings-{k}-{d}.csv",
-        )
-    return await answer(request, key, compute)
+    return await answer_in(
+        request,
+        ("rankings", k, d, m, programme),
+        compute,
+        format.value,
+        rows="areas",
+        columns=RANKING_CSV_COLUMNS,
+        filename=f"rankings-{k}-{d}",
+    )
 
 
 PROFILE_KINDS = ("icb", "sicbl", "ltla", "pcn", "programme")

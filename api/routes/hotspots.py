@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
-from api.formats import Format, to_csv
+from api.deps import AreaIdPath, AreaKindQuery, answer_in, is_custom_code
+from api.formats import Format
 from api.params import Domain
 from api.params import HotspotUnit as Unit
 from api.queries.areas import get_area
@@ -62,22 +62,13 @@ async def get_hotspots(
             return {"type": "FeatureCollection", **out, "features": feats}
         return out
 
-    key = ("hotspots", area_id, area_kind, u, d, alpha, fdr, format.value)
-    custom = is_custom_code(area_id)
-    if format is Format.csv:
-        return await answer(
-            request,
-            key,
-            compute,
-            cacheable=not custom,
-            media_type="text/csv; charset=utf-8",
-            render=lambda x: to_csv(x["units"], UNIT_COLUMNS).encode(),  # type: ignore[index]
-            filename=f"{area_id}-hotspots.csv",
-        )
-    return await answer(
+    return await answer_in(
         request,
-        key,
+        ("hotspots", area_id, area_kind, u, d, alpha, fdr),
         compute,
-        cacheable=not custom,
-        media_type="application/geo+json" if format is Format.geojson else "application/json",
+        format.value,
+        rows="units",
+        columns=UNIT_COLUMNS,
+        filename=f"{area_id}-hotspots",
+        cacheable=not is_custom_code(area_id),
     )

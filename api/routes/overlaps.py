@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
-from api.formats import Format, dumps, to_csv
+from api.deps import AreaIdPath, AreaKindQuery, answer_in, is_custom_code
+from api.formats import Format
 from api.params import OverlapKind
 from api.queries.areas import get_area
 from api.queries.overlaps import COLUMNS, overlaps
@@ -51,23 +51,13 @@ async def get_overlaps(
             return await features_for(conn, data["overlaps"], kind=k, extra={"area": data["area"]})
         return data
 
-    key = ("overlaps", area_id, area_kind, k, min_share, format.value)
-    custom = is_custom_code(area_id)
-    if format is Format.csv:
-        return await answer(
-            request,
-            key,
-            compute,
-            cacheable=not custom,
-            media_type="text/csv; charset=utf-8",
-            render=lambda d: to_csv(d["overlaps"], COLUMNS).encode(),  # type: ignore[index]
-            filename=f"{area_id}-overlaps-{k}.csv",
-        )
-    return await answer(
+    return await answer_in(
         request,
-        key,
+        ("overlaps", area_id, area_kind, k, min_share),
         compute,
-        cacheable=not custom,
-        media_type="application/geo+json" if format is Format.geojson else "application/json",
-        render=dumps,
+        format.value,
+        rows="overlaps",
+        columns=COLUMNS,
+        filename=f"{area_id}-overlaps-{k}",
+        cacheable=not is_custom_code(area_id),
     )
