@@ -10,11 +10,14 @@ false-discovery-rate bound of ``esda.fdr`` instead.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+_ESDA_RNG = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ def getis_ord(
     import esda
     from libpysal.weights import W
 
-    ids = [i for i in neighbours if i in values and np.isfinite(values[i])]
+    # sorted: the permutations are drawn by position, so the same units in another order
+    # would get other p-values under the same seed
+    ids = sorted(i for i in neighbours if i in values and np.isfinite(values[i]))
     if len(ids) < 3:
         raise ValueError("hotspots need at least 3 units with a value")
     keep = set(ids)
@@ -71,7 +76,10 @@ def getis_ord(
             p = np.ones(len(ids))
             gi = np.zeros(len(ids))
         else:
-            g = esda.G_Local(y, w, transform="B", permutations=permutations, star=True, seed=seed)
+            with _ESDA_RNG:  # esda seeds numpy's global generator: one run at a time
+                g = esda.G_Local(
+                    y, w, transform="B", permutations=permutations, star=True, seed=seed
+                )
             z = np.asarray(g.Zs, dtype=float)
             p = np.asarray(g.p_sim, dtype=float)
             gi = np.asarray(g.Gs, dtype=float)
