@@ -17,7 +17,8 @@ for a in "$@"; do
 done
 
 SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+AS_PG="runuser -u postgres --"       # root runs commands as the postgres user with runuser
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; AS_PG="sudo -u postgres"; fi
 
 need_apt=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
@@ -47,7 +48,7 @@ if ! pg_lsclusters -h 2>/dev/null | awk '{print $4}' | grep -q online; then
   $SUDO pg_ctlcluster "$PGVER" main start
 fi
 for i in $(seq 1 30); do
-  $SUDO -u postgres pg_isready -q && break
+  $AS_PG pg_isready -q && break
   sleep 1
 done
 
@@ -55,7 +56,7 @@ export DATABASE_URL=${DATABASE_URL:-postgresql://depmap:depmap@localhost:5432/de
 DB_USER=$(python3 -c "from urllib.parse import urlparse; print(urlparse('$DATABASE_URL').username)")
 DB_PASS=$(python3 -c "from urllib.parse import urlparse; print(urlparse('$DATABASE_URL').password or '')")
 DB_NAME=$(python3 -c "from urllib.parse import urlparse; print(urlparse('$DATABASE_URL').path.lstrip('/'))")
-psql_admin() { (cd / && $SUDO -u postgres psql -v ON_ERROR_STOP=1 -qAt "$@"); }
+psql_admin() { (cd / && $AS_PG psql -v ON_ERROR_STOP=1 -qAt "$@"); }
 if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" != "1" ]; then
   echo "==> creating role $DB_USER (superuser: local development and tests create databases and PostGIS)"
   psql_admin -c "CREATE ROLE \"$DB_USER\" LOGIN SUPERUSER PASSWORD '$DB_PASS'"
