@@ -11,10 +11,9 @@ import shapely
 
 
 def _as_multi(g: shapely.Geometry) -> shapely.MultiPolygon:
-    tid = shapely.get_type_id(g)
-    if tid == 6:
+    if isinstance(g, shapely.MultiPolygon):
         return g
-    if tid == 3:
+    if isinstance(g, shapely.Polygon):
         return shapely.MultiPolygon([g])
     polys = [p for p in shapely.get_parts(g) if shapely.get_type_id(p) in (3, 6)]
     flat: list[shapely.Polygon] = []

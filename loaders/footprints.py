@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.union import union_groups
 from loaders.areas import replace_weights, upsert_areas
@@ -92,7 +93,7 @@ def load(ctx: LoadContext) -> PartResult:
             else np.zeros(len(lsoa))
         )
         geoms = np.asarray(lsoa.geometry.values, dtype=object)
-        built: dict[str, tuple[pd.DataFrame, dict[str, object]]] = {}
+        built: dict[str, tuple[pd.DataFrame, dict[str, shapely.MultiPolygon]]] = {}
         for lv in LEVELS:
             df = lookups[lv.source]
             row_pos = df["lsoa21_code"].map(pos).to_numpy(dtype=np.int64)
@@ -151,9 +152,9 @@ def _union_level(
     df: pd.DataFrame,
     groups: dict[str, np.ndarray],
     geoms: np.ndarray,
-    built: dict[str, tuple[pd.DataFrame, dict[str, object]]],
+    built: dict[str, tuple[pd.DataFrame, dict[str, shapely.MultiPolygon]]],
     advance: Callable[[float], None],
-) -> dict[str, object]:
+) -> dict[str, shapely.MultiPolygon]:
     """Union a level from the coarsest level already built that nests in it, else from LSOAs."""
     best: tuple[int, str] | None = None
     for kind, (members, _) in built.items():
