@@ -67,7 +67,7 @@ async def national_lsoa_count(conn: AsyncConnection) -> int:
 async def area_inputs(conn: AsyncConnection, area_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """An area's LSOA weights and the statistics of those LSOAs, for geo.summary."""
     res = await conn.execute(sql("lsoa_stats_for_area"), {"id": area_id})
-    df = pd.DataFrame(res.all(), columns=list(res.keys()))
+    df = pd.DataFrame([tuple(r) for r in res], columns=list(res.keys()))
     df = df.loc[:, ~df.columns.duplicated()]
     stats = df.set_index("lsoa_id")[["population", *LSOA_STAT_COLUMNS]].astype(float)
     weights = df[["area_id", "lsoa_id", "pop_share", "weight"]].rename(

@@ -38,7 +38,8 @@ async def overlaps(
     rows = (await conn.execute(sql("overlap_pairs"), {"area_id": area.id, "kind": kind})).all()
     items: list[dict[str, Any]] = []
     if rows:
-        pairs = np.array(rows, dtype=float)
+        # plain tuples: numpy probes every Row for array interfaces, 20x slower
+        pairs = np.array([tuple(r) for r in rows], dtype=float)
         b_col = pairs[:, 0].astype(np.int64)
         b_ids = np.unique(b_col)
         info = {
