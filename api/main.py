@@ -74,7 +74,7 @@ def create_app(
     )
     app.state.settings = s
     app.state.db_settings = db_settings or database_settings()
-    app.state.response_cache = ResponseCache(s.response_cache_entries)
+    app.state.response_cache = ResponseCache(s.response_cache_entries, s.response_cache_mb << 20)
     app.state.tile_settings = tiles or tile_settings()
     errors.install(app)
     app.include_router(health.router)  # open: load balancers and monitors use it

@@ -37,6 +37,19 @@ def latest(name: str) -> dict[str, Any] | None:
     return json.loads(p.read_text()) if p.exists() else None
 
 
+def previous(name: str, current: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The run of ``name`` before ``current`` (by time stamp), whether or not this
+    invocation re-ran it."""
+    if current is None:
+        return None
+    older = sorted(
+        p
+        for p in RESULTS.glob(f"{name}-2*.json")
+        if p.stem.split("-", 1)[1] < str(current.get("when", ""))
+    )
+    return json.loads(older[-1].read_text()) if older else None
+
+
 def step(module: str, args: list[str], env: dict[str, str]) -> None:
     print(f"==> python -m {module} {' '.join(args)}", flush=True)
     subprocess.run([sys.executable, "-m", module, *args], env=env, check=True)
@@ -146,7 +159,8 @@ def summary(before: dict[str, Any], after: dict[str, Any]) -> str:
         "# Benchmark summary",
         "",
         f"Machine: {machine()}. Reproduce: `DEPMAP_DATA_DIR=... python -m bench.run`.",
-        "Ratio = this run / previous run (for 'lower is better' figures, < 1 is an improvement).",
+        "Ratio = this run / the run before it (for 'lower is better' figures, < 1 is an "
+        "improvement). Each figure comes from the latest run of its benchmark.",
         "",
         "| figure | this run | previous | ratio | goal |",
         "|---|---:|---:|---:|---|",
@@ -203,7 +217,6 @@ def main() -> None:
     if not data or not Path(data).is_dir():
         sys.exit("set DEPMAP_DATA_DIR to the data folder")
     names = ["load", "api", "tiles", "pcn_programmes", "mixed"]
-    before = {n: latest(n) for n in names}
     base = os.environ.get("DATABASE_URL") or DEV_DATABASE_URL
     env = dict(os.environ)
     if "load" not in args.skip:
@@ -231,8 +244,9 @@ def main() -> None:
             env,
         )
     after = {n: latest(n) for n in names}
+    prior = {n: previous(n, after[n]) for n in names}
     out = RESULTS / "summary.md"
-    out.write_text(summary(before, after))
+    out.write_text(summary(prior, after))
     print(out.read_text())
 
 

@@ -76,6 +76,9 @@ class ApiSettings(BaseSettings):
         default=1.0, ge=0, description="How often the data version is re-read (caches key on it)."
     )
     response_cache_entries: int = Field(default=4096, ge=0)
+    response_cache_mb: int = Field(
+        default=128, ge=0, description="Bound on the cached answers' bytes, per worker."
+    )
     hotspot_permutations: int = Field(default=999, ge=99, le=99_999)
     hotspot_seed: int = 12345
     host: str = "127.0.0.1"
