@@ -16,8 +16,13 @@ def snapshot(engine):
         return (
             c.execute(text("SELECT value FROM depmap_meta WHERE key = 'data_version'")).scalar(),
             dict(c.execute(text("SELECT kind, count(*) FROM area GROUP BY kind")).all()),
-            c.execute(text("SELECT count(*), sum(value) FROM indicator_value")).one(),
-            c.execute(text("SELECT sum(average_score) FROM area_measure")).scalar(),
+            # rounded: a float sum depends on the order rows are stored in
+            c.execute(
+                text("SELECT count(*), round(sum(value)::numeric, 6) FROM indicator_value")
+            ).one(),
+            c.execute(
+                text("SELECT round(sum(average_score)::numeric, 6) FROM area_measure")
+            ).scalar(),
         )
 
 
