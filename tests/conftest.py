@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -23,6 +24,11 @@ from depmap.settings import DEV_DATABASE_URL, ApiSettings, DatabaseSettings
 from tests.synth import Synth, make_synth
 
 TOKEN = "test-token-0123456789"
+
+# CI runs the same hypothesis examples every time (DEPMAP_FAIL_ON_SKIP marks a CI run)
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("DEPMAP_FAIL_ON_SKIP") == "1":
+    settings.load_profile("ci")
 
 
 def base_url() -> str:

@@ -37,20 +37,36 @@ def test_every_lsoa_has_imd_2025_and_a_population(national_engine):
     assert n == full == 33_755
 
 
-def test_icb_population_shares_sum_to_one_and_areas_add_up(national_engine):
+def test_icb_population_shares_sum_to_one_and_areas_add_up(national_engine, data_dir):
+    census = pd.read_csv(data_dir / "population" / "census21_lsoa21_residents_disability.csv")
+    lookup = pd.read_csv(data_dir / "lookups" / "lsoa21_sicbl24_icb24.csv")
+    expected = lookup.merge(census, on="lsoa21_code").groupby("icb24_code")["total_residents"].sum()
     rows = q(
         national_engine,
         """
-        SELECT a.code, a.population, a.area_m2, sum(w.population) AS wpop,
-               sum(w.population / a.population) AS share_sum, sum(l.area_m2) AS lsoa_area
+        SELECT a.code, a.population, a.area_m2,
+               sum(w.population / a.population) AS share_sum, sum(l.area_m2) AS lsoa_area,
+               count(*) AS n
         FROM area a JOIN area_lsoa w ON w.area_id = a.id JOIN area l ON l.id = w.lsoa_id
         WHERE a.kind = 'icb' GROUP BY a.id""",
     )
     assert len(rows) == 42
-    for code, pop, area, wpop, share_sum, lsoa_area in rows:
+    for code, pop, area, share_sum, lsoa_area, n in rows:
+        assert pop == expected[code], code  # the census residents of its LSOAs (lookup)
+        assert n == (lookup["icb24_code"] == code).sum(), code
         assert share_sum == pytest.approx(1.0, abs=1e-9), code
-        assert wpop == pytest.approx(pop), code
         assert abs(area - lsoa_area) / lsoa_area < 1e-4, code  # within 0.01%
+    # every LSOA21 lies in exactly one ICB, wholly
+    ((n_lsoa, n_once, n_whole),) = q(
+        national_engine,
+        """
+        SELECT count(*), count(*) FILTER (WHERE k = 1), count(*) FILTER (WHERE whole)
+        FROM (SELECT l.id, count(w.area_id) AS k,
+                     bool_and(w.pop_share = 1 AND w.area_share = 1) AS whole
+              FROM area l LEFT JOIN area_lsoa w ON w.lsoa_id = l.id AND w.kind = 'icb'
+              WHERE l.kind = 'lsoa21' GROUP BY l.id) x""",
+    )
+    assert n_lsoa == n_once == n_whole == 33_755
 
 
 def test_population_total_is_the_census(national_engine, data_dir):
@@ -104,10 +120,16 @@ def test_imd_2019_is_carried_through_the_lookup(national_engine, data_dir):
     split = lk[lk["change_code"] == "S"].head(50)  # children inherit their parent's rank
     for _, r in split.iterrows():
         assert got[r["lsoa21_code"]] == i19.loc[r["lsoa11_code"], "IMD_rank"]
+    # a merged LSOA21 takes its parents' ranks weighted by their mid-2020 populations
+    pop11 = pd.read_csv(data_dir / "population" / "mye2020_lsoa11_single_year_age.csv").set_index(
+        "lsoa11_code"
+    )["total_population"]
     merged = lk[lk["change_code"] == "M"]
-    one = merged["lsoa21_code"].iloc[0]
-    parents = i19.loc[merged.loc[merged["lsoa21_code"] == one, "lsoa11_code"], "IMD_rank"]
-    assert parents.min() <= got[one] <= parents.max()
+    assert merged["lsoa21_code"].nunique() > 50
+    for code, grp in merged.groupby("lsoa21_code"):
+        p = pop11.loc[grp["lsoa11_code"]].to_numpy()
+        r = i19.loc[grp["lsoa11_code"], "IMD_rank"].to_numpy()
+        assert got[code] == pytest.approx((p * r).sum() / p.sum()), code
 
 
 def test_healthy_life_expectancy_comes_from_the_xls(national_engine, data_dir):

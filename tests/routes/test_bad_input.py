@@ -154,7 +154,7 @@ def test_too_many_vertices_is_a_422(national_url, auth):
         assert "100 vertices" in r.json()["detail"]
         ok = {
             **doc,
-            "geometry": {"type": "Polygon", "coordinates": [ring[:60] + [[-2.98, 53.41], ring[0]]]},
+            "geometry": {"type": "Polygon", "coordinates": [[*ring[:60], [-2.98, 53.41], ring[0]]]},
         }
         r = c.post("/areas", json=ok, headers=auth)
         assert r.status_code == 201, r.text  # under the limit the same shape is taken

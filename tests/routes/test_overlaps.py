@@ -1,6 +1,8 @@
 """Overlaps: whole-LSOA footprints exactly, drawn polygons against a geopandas overlay."""
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from sqlalchemy import text
@@ -109,8 +111,28 @@ def test_geojson_overlaps(client):
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in fc["features"])
 
 
-def test_deprivation_of_a_drawn_polygon(client, drawn):
+def test_deprivation_of_a_drawn_polygon(client, drawn, national_engine, data_dir):
     d = client.get(f"/areas/{drawn}/deprivation").json()
     assert d["area"]["kind"] == "custom"
-    assert 0 < d["average_score"] < 100
     assert d["ranks"] is None
+    # independently: LSOAs cut by the polygon weighted by residents times the share inside
+    lsoas = gpd.read_postgis(
+        text(
+            "SELECT code, population, geom FROM area WHERE kind = 'lsoa21' "
+            "AND ST_Intersects(geom, ST_GeomFromText(:w, 27700))"
+        ),
+        national_engine,
+        geom_col="geom",
+        params={"w": RECT.wkt},
+    )
+    share = lsoas.geometry.intersection(RECT).area / lsoas.geometry.area
+    imd = pd.read_csv(data_dir / "deprivation" / "imd2025_lsoa21.csv").set_index("lsoa21_code")
+    w = (share * lsoas["population"]).to_numpy()
+    scores = imd.loc[lsoas["code"], "IMD_score"].to_numpy()
+    ranks = imd.loc[lsoas["code"], "IMD_rank"].to_numpy()
+    assert d["average_score"] == pytest.approx(np.average(scores, weights=w), rel=1e-6)
+    assert d["average_rank"] == pytest.approx(np.average(33_756 - ranks, weights=w), rel=1e-6)
+    in10 = (imd.loc[lsoas["code"], "IMD_decile"] == 1).to_numpy()
+    assert d["proportion_most_deprived_10"] == pytest.approx(
+        (share.to_numpy() * in10).sum() / share.sum(), abs=1e-9
+    )

@@ -178,13 +178,36 @@ def test_footprint_tile_carries_the_deprivation_summary(client):
     assert [f["properties"]["code"] for f in feats] == ["E54000008"]
 
 
-def test_layers_without_areas_give_empty_tiles(client, national_engine):
-    with national_engine.connect() as c:
-        n = c.execute(text("SELECT count(*) FROM area WHERE kind = 'programme'")).scalar()
-    r = client.get("/tiles/programme/10/511/340.mvt")
-    assert r.status_code == 200
-    if n == 0:
-        assert r.content == b""
+STOKE = (-2.18, 53.02)
+
+
+@pytest.mark.parametrize("layer, z", [("pcn", 9), ("pcn", 12), ("programme", 9)])
+def test_pcn_and_programme_layers_draw_their_areas(client, national_engine, layer, z):
+    """PCN polygons (derived from the Staffordshire registrations) and programme areas
+    (the left-behind neighbourhoods) are on the map: a tile over Stoke-on-Trent holds
+    exactly the areas of that kind that meet it, with their names and populations."""
+    path, x, y = tile_path(layer, *STOKE, z)
+    feats = features(client.get(path).content, layer)
+
+    def meeting(margin: float) -> dict[str, tuple[str, float]]:
+        with national_engine.connect() as c:
+            rows = c.execute(
+                text(
+                    "SELECT code, name, population FROM area WHERE kind = :k AND ST_Intersects("
+                    "ST_Transform(geom, 3857), ST_TileEnvelope(:z, :x, :y, margin => :m))"
+                ),
+                {"k": layer, "z": z, "x": x, "y": y, "m": margin},
+            ).all()
+        return {code: (name, pop) for code, name, pop in rows}
+
+    inside, with_buffer = meeting(0.0), meeting(64 / 4096)
+    assert inside, f"no {layer} areas over Stoke-on-Trent"
+    got = {f["properties"]["code"]: f["properties"] for f in feats}
+    # every area meeting the tile is drawn; areas only in the 64-pixel buffer may be too
+    assert set(inside) <= set(got) <= set(with_buffer)
+    for code, props in got.items():
+        assert props["name"] == with_buffer[code][0]
+        assert props["population"] == round(with_buffer[code][1])
 
 
 def test_gzip_etag_and_cache_control(client):

@@ -4,6 +4,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
 from geo.hotspots import getis_ord, neighbours_within
 
@@ -53,6 +54,16 @@ def test_same_answer_whatever_the_order_and_concurrency():
     assert all(np.array_equal(r.p, first.p) for r in runs)
 
 
-def test_fdr_threshold_is_no_larger_than_alpha():
-    res = getis_ord(values(), grid(), alpha=0.05, fdr=True, permutations=199, seed=2)
-    assert res.threshold <= 0.05
+def test_fdr_threshold_is_benjamini_hochberg():
+    # 999 permutations: p-values down to 0.001, small enough to pass 0.05 k / 144
+    res = getis_ord(values(), grid(), alpha=0.05, fdr=True, permutations=999, seed=2)
+    # by hand: the Benjamini-Hochberg critical value k/m * alpha at the largest rank k
+    # whose sorted p-value p(k) is below it
+    p = np.sort(res.p)
+    m = len(p)
+    ks = [k + 1 for k in range(m) if p[k] < (k + 1) / m * 0.05]
+    assert ks, "the deprived corner should pass the false-discovery-rate bound"
+    assert res.threshold == pytest.approx(max(ks) / m * 0.05)
+    assert res.hot.sum() > 0 and (res.p[res.hot] <= res.threshold).all()
+    plain = getis_ord(values(), grid(), alpha=0.05, permutations=999, seed=2)
+    assert res.hot.sum() <= plain.hot.sum()
