@@ -31,11 +31,14 @@ def free_port() -> int:
 
 
 def quantiles(ms: list[float]) -> dict[str, float]:
+    """p50/p95/p99 (numpy's linear interpolation), mean and max of timings in ms; ``n`` says
+    how many there were (a p99 of 30 samples is close to the maximum)."""
+    import numpy as np
+
     xs = sorted(ms)
 
     def q(p: float) -> float:
-        k = max(0, min(len(xs) - 1, round(p * (len(xs) - 1))))
-        return round(xs[k], 2)
+        return round(float(np.percentile(xs, p * 100)), 2)
 
     return {
         "n": len(xs),
@@ -107,7 +110,8 @@ def server_process(
 
 
 def process_tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (MB), from /proc."""
+    """Memory of a process and its children (MB): the sum of their proportional set sizes
+    (PSS, from /proc/<pid>/smaps_rollup), so pages the workers share count once."""
     total = 0
     pids = [pid]
     try:
@@ -119,10 +123,10 @@ def process_tree_rss_mb(pid: int) -> float:
         pass
     for p in pids:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError, ProcessLookupError):
             continue
     return round(total / 1024, 1)
 
@@ -175,13 +179,22 @@ def machine() -> dict[str, object]:
 def write_result(name: str, data: dict[str, object]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    data = {"benchmark": name, "when": stamp, "machine": machine(), **data}
+    data = {"benchmark": name, "when": stamp, "machine": machine(), **git_state(), **data}
     p = RESULTS / f"{name}-{stamp}.json"
     p.write_text(json.dumps(data, indent=2) + "\n")
     (RESULTS / f"{name}-latest.json").write_text(json.dumps(data, indent=2) + "\n")
     return p
 
 
-def previous(name: str) -> dict[str, object] | None:
-    p = RESULTS / f"{name}-latest.json"
-    return json.loads(p.read_text()) if p.exists() else None
+def git_state() -> dict[str, object]:
+    """The commit the benchmark ran on, and whether the tree had uncommitted changes."""
+
+    def run(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+
+    return {
+        "commit": run("rev-parse", "--short", "HEAD") or None,
+        "uncommitted_changes": bool(run("status", "--porcelain", "--untracked-files=no")),
+    }

@@ -209,8 +209,8 @@ def markdown(res: dict[str, object]) -> str:
     return f"""# PCNs and programme areas: benchmark
 
 Run: `DATABASE_URL=... DEPMAP_DATA_DIR=../shared/data python -m bench.pcn_programmes`
-(national data loaded first with `depmap load all`). Machine: 2 cores, shared with other
-work while this ran; the lead re-runs the final numbers on a quiet machine.
+(national data loaded first with `depmap load all`). Machine: 2 cores; the run's commit and
+whether the tree had uncommitted changes are in the JSON result.
 
 | what | result | goal |
 |---|---|---|

@@ -132,7 +132,7 @@ HEADLINES: list[tuple[str, str, str, str, str, str]] = [
     (
         "mixed 200 clients, server peak memory (MB)",
         "mixed",
-        "runs.1.server_rss_mb.peak",
+        "runs.1.server_pss_mb.peak",
         "MB",
         "lower",
         "",
@@ -185,15 +185,19 @@ def summary(before: dict[str, Any], after: dict[str, Any]) -> str:
             "",
             "## Mixed workload",
             "",
-            "| clients | req/s | statuses | socket errors | "
-            "server memory start / peak / end (MB) |",
-            "|---|---:|---|---|---|",
+            f"{mixed.get('distinct_requests', mixed.get('mix_size'))} distinct requests, a fresh "
+            "service (2 workers) per level; memory is the workers' PSS.",
+            "",
+            "| clients | req/s | statuses | socket errors | memory start / peak / end (MB) "
+            "| mean first / last third (MB) |",
+            "|---|---:|---|---|---|---|",
         ]
         for r in mixed["runs"]:
-            m = r["server_rss_mb"]
+            m = r.get("server_pss_mb") or r.get("server_rss_mb") or {}
             lines.append(
                 f"| {r['clients']} | {r['requests_per_s']:.0f} | {r['statuses']} | "
-                f"{r['socket_errors']} | {m['start']} / {m['peak']} / {m['end']} |"
+                f"{r['socket_errors']} | {m.get('start')} / {m.get('peak')} / {m.get('end')} "
+                f"| {m.get('mean_first_third')} / {m.get('mean_last_third')} |"
             )
     return "\n".join(lines) + "\n"
 
