@@ -12,6 +12,8 @@ request, cut the tile and cache it. Requests that need more than a cache look-up
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -34,6 +36,10 @@ class TileFastPath:
         await self.app(scope, receive, send)
 
 
+_Z = re.compile(r"[0-9]{1,2}")
+_XY = re.compile(r"[0-9]{1,8}")
+
+
 def _lookup(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
     method = scope["method"]
     if method != "GET" and method != "HEAD":
@@ -42,7 +48,8 @@ def _lookup(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None
     if len(parts) != 4 or not parts[3].endswith(".mvt"):
         return None
     zs, xs, ys = parts[1], parts[2], parts[3][:-4]
-    if not (zs.isdigit() and xs.isdigit() and ys.isdigit()) or len(zs) > 2:
+    # ASCII digits only, and short: str.isdigit() takes '²' and int() refuses it
+    if not (_Z.fullmatch(zs) and _XY.fullmatch(xs) and _XY.fullmatch(ys)):
         return None
     state: Any = getattr(scope.get("app"), "state", None)
     tiles = getattr(state, "tiles", None)

@@ -212,3 +212,28 @@ def test_huge_and_deep_bodies(client):
         headers=AUTH,
     )
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tiles/lsoa21/%C2%B2/0/0.mvt",  # a superscript two: a digit to str.isdigit(), not int()
+        "/tiles/lsoa21/1/" + "9" * 4400 + "/0.mvt",  # beyond Python's int() digit limit
+        "/tiles/lsoa21/1/0/" + "1" * 30 + ".mvt",
+        "/tiles/lsoa21/-1/0/0.mvt",
+        "/tiles/lsoa21/99/0/0.mvt",
+        "/tiles/lsoa21/4/16/0.mvt",  # x = 2^z: just past the edge
+        "/tiles/lsoa21/4/0/16.mvt",
+        "/tiles/lsoa21/4/15/15.mvt",  # the last tile of the zoom: valid
+        "/tiles/lsoa21/0/0/0.mvt",
+        "/tiles/nonsense/4/0/0.mvt",
+        "/tiles/lsoa21/4/0/0.png",
+        "/tiles/lsoa21/4.5/0/0.mvt",
+    ],
+)
+def test_tile_coordinates_at_and_beyond_the_limits(client, path):
+    for _ in range(2):  # the second time, whatever was cached answers from the fast path
+        r = client.get(path)
+        assert r.status_code < 500, (path[:80], r.status_code, r.text[:200])
+    if path.endswith(("15/15.mvt", "0/0/0.mvt")):
+        assert r.status_code == 200
