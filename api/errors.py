@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -150,6 +150,19 @@ def install(app: FastAPI) -> None:
         log.exception("unexpected error", extra={"error": type(exc).__name__})
         return JSONResponse(
             _body("internal_error", "an unexpected error occurred"), status_code=500
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_error(_: Request, exc: DataError) -> JSONResponse:
+        # a value the database cannot take (a NUL in text, an out-of-range number ...)
+        log.warning("value refused by the database", extra={"error": type(exc.orig).__name__})
+        return JSONResponse(
+            _body(
+                "invalid_parameter",
+                "a value in the request cannot be stored or compared: "
+                "check for control characters and out-of-range numbers",
+            ),
+            status_code=422,
         )
 
     @app.exception_handler(DBAPIError)

@@ -114,6 +114,8 @@ def _parse(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
         raise GeometryError("the body must be a GeoJSON object")
     crs = crs_of(doc)
     parts, props = _geometries_of(doc)
+    if _has_nul(props):
+        raise GeometryError("the properties must not contain NUL (0x00) characters")
     shapes = []
     for i, g in enumerate(parts):
         gt = g.get("type") if isinstance(g, dict) else None
@@ -174,6 +176,19 @@ def _parse(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
             f"the polygon covers {mp.area / 1e6:,.0f} km²; the limit is {max_area_km2:,.0f} km²"
         )
     return Drawn(mp, crs.to_string(), vertices, props)
+
+
+def _has_nul(v: Any, depth: int = 0) -> bool:
+    """True if a NUL character is in any key or string of ``v`` (PostgreSQL cannot store it)."""
+    if depth > 20:
+        return False
+    if isinstance(v, str):
+        return "\x00" in v
+    if isinstance(v, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(x, depth + 1) for k, x in v.items())
+    if isinstance(v, list):
+        return any(_has_nul(x, depth + 1) for x in v)
+    return False
 
 
 def _count_vertices(coords: Any, limit: int) -> int:

@@ -203,3 +203,10 @@ def test_sql_looking_search_text_is_just_text(client, q):
     r = client.get("/areas", params={"q": q})
     assert r.status_code == 200
     assert client.get("/areas/E54000008").status_code == 200
+
+
+def test_a_nul_in_the_name_is_a_422(client, auth, national_engine):
+    before = custom_count(national_engine)
+    r = client.post("/areas", json={**GOOD, "properties": {"name": "a\u0000b"}}, headers=auth)
+    assert r.status_code == 422 and "NUL" in r.json()["detail"]
+    assert custom_count(national_engine) == before

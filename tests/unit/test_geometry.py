@@ -126,3 +126,14 @@ def test_degenerate_rings_are_refused_not_crashed():
                 {"type": "Polygon", "coordinates": [[], [[0.0, 50.0], [0.0, 50.0], [0.0, 50.0]]]}
             )
         )
+
+
+def test_nul_characters_in_properties_are_refused():
+    # found in review: PostgreSQL text cannot hold NUL; a name with one gave a 500
+    doc = feature({"type": "Polygon", "coordinates": SQUARE})
+    doc["properties"] = {"name": "a\x00b"}
+    with pytest.raises(GeometryError, match="NUL"):
+        parse(doc)
+    doc["properties"] = {"k\x00": 1}
+    with pytest.raises(GeometryError, match="NUL"):
+        parse(doc)
