@@ -10,6 +10,7 @@ only what :mod:`web.assets` lists.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any, Literal
 
@@ -153,7 +154,9 @@ def base_config(
 def render_map(config: dict[str, Any], *, title: str, inline_assets: bool) -> str:
     """The page as HTML: Folium's map, the assets (linked or inlined) and the app."""
     check_assets()
-    fig = Figure(title=title)
+    # branca writes the title into <title> as it is: names come from posted areas and
+    # loaded files, so escape them
+    fig = Figure(title=html.escape(title))
     m = OfflineMap(
         location=[52.8, -1.6],
         zoom_start=6,

@@ -68,3 +68,30 @@ def test_secrets_never_reach_the_logs(national_url):
     assert "hunter2" not in text and "abc123" not in text
     last = json.loads(text.strip().splitlines()[-1])
     assert last["msg"] == "connecting to postgresql://depmap:***@db:5432/x with token=***"
+
+
+def test_a_posted_name_cannot_inject_html_into_the_map(client, auth):
+    """Found in review: the map's <title> carried a custom area's name unescaped."""
+    evil = "</title><script>alert('x')</script><b>"
+    poly = {
+        "type": "Feature",
+        "properties": {"name": evil},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[-2.99, 53.40], [-2.97, 53.40], [-2.97, 53.41], [-2.99, 53.41], [-2.99, 53.40]]
+            ],
+        },
+    }
+    r = client.post("/areas", json=poly, headers=auth)
+    assert r.status_code == 201
+    cid = r.json()["id"]
+    try:
+        page = client.get(f"/map?area={cid}")
+        assert page.status_code == 200
+        # in the <title>: escaped; inside the page's script data: "</" cannot close the script
+        assert "<title>depmap: &lt;/title&gt;&lt;script&gt;" in page.text
+        assert "</title><script>" not in page.text
+        assert "alert('x')</script>" not in page.text
+    finally:
+        client.delete(f"/areas/{cid}", headers=auth)

@@ -20,6 +20,13 @@
     L.DomEvent.fakeStop = function () { return true; };
   }
 
+  /* names come from loaded files and from people who post areas: escape them in HTML */
+  function esc(v) {
+    return String(v === null || v === undefined ? "" : v)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -323,7 +330,7 @@
     }
     var popup = L.popup({ maxWidth: 360, minWidth: 300, className: "depmap-popup-wrap" })
       .setLatLng(latlng)
-      .setContent("<div class='depmap-popup'><b>" + props.code + "</b><br>Loading…</div>")
+      .setContent("<div class='depmap-popup'><b>" + esc(props.code) + "</b><br>Loading…</div>")
       .openOn(this.map);
     var got = this.cfg.mode === "inline"
       ? Promise.resolve(this.inlineProfile(props))
@@ -331,8 +338,8 @@
     got.then(function (p) {
       popup.setContent(self.popupHtml(props, p));
     }).catch(function (err) {
-      popup.setContent("<div class='depmap-popup'><b>" + props.code + "</b><br>" +
-                       "Could not load the profile (" + err.message + ").</div>");
+      popup.setContent("<div class='depmap-popup'><b>" + esc(props.code) + "</b><br>" +
+                       "Could not load the profile (" + esc(err.message) + ").</div>");
     });
   };
 
@@ -390,16 +397,17 @@
     var names = function (list, field) {
       if (!list || !list.length) return "<span data-field='" + field + "'>–</span>";
       return "<span data-field='" + field + "'>" + list.slice(0, 3).map(function (x) {
-        return x.name + (x.share < 0.995 ? " (" + pct(x.share) + ")" : "");
+        return esc(x.name) + (x.share < 0.995 ? " (" + pct(x.share) + ")" : "");
       }).join("; ") + "</span>";
     };
     row("ICB", names(p.icb, "icb"));
     row("Sub-ICB", names(p.sicbl, "sicbl"));
     row("PCN", p.pcn && p.pcn.length ? names(p.pcn, "pcn")
         : "<span data-field='pcn'>no PCN data for this area</span>");
-    return "<div class='depmap-popup' data-code='" + p.code + "'><div class='depmap-popup-title'>" +
-      "<b data-field='name'>" + (p.name || props.name || "") + "</b> <span class='depmap-code'" +
-      " data-field='code'>" + p.code + "</span></div><table>" + rows.join("") +
+    return "<div class='depmap-popup' data-code='" + esc(p.code) + "'>" +
+      "<div class='depmap-popup-title'><b data-field='name'>" + esc(p.name || props.name || "") +
+      "</b> <span class='depmap-code' data-field='code'>" + esc(p.code) + "</span></div>" +
+      "<table>" + rows.join("") +
       "</table></div>";
   };
 
@@ -516,7 +524,7 @@
       style: function () { return { color: "#000", weight: 3.5, fill: false, opacity: 1 }; }
     }).addTo(this.map);
     var label = "<span class='depmap-line' style='border-top:3.5px solid #000'></span>" +
-      f.name;
+      esc(f.name);
     this.overlays[label] = outline;
     this.control.addOverlay(outline, label);
     var b = f.bbox;
