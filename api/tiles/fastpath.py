@@ -13,7 +13,6 @@ request, cut the tile and cache it. Requests that need more than a cache look-up
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
