@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.responses import Response
 
 from api.cache import DataVersion, Entry, ResponseCache
-from api.errors import Forbidden, NotLoaded, Unauthorized
+from api.errors import DatabaseUnavailable, Forbidden, NotLoaded, Unauthorized
 from api.formats import dumps, to_csv
 from api.queries.areas import Area, get_area
 from depmap.schema import AREA_KINDS
@@ -92,6 +92,8 @@ AreaDep = Annotated[Area, Depends(get_path_area)]
 def data_version(request: Request) -> int:
     dv: DataVersion = request.app.state.data_version
     if dv.value is None:
+        if not dv.db_ok:
+            raise DatabaseUnavailable("the database is unavailable; try again in a few seconds")
         raise NotLoaded("the database has no depmap data yet: run `depmap load all`")
     return dv.value
 

@@ -99,6 +99,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.status == 503:
+            headers = {"Retry-After": "2" if exc.code == "database_unavailable" else "30"}
         if exc.status >= 500:
             log.warning("service error", extra={"error": exc.code, "detail": exc.detail})
         return JSONResponse(
@@ -136,6 +138,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
     async def _db_down(_: Request, exc: Exception) -> JSONResponse:
+        orig = getattr(exc, "orig", None)
+        if getattr(orig, "sqlstate", None) == "57014":  # query_canceled: statement timeout
+            log.warning("query timed out")
+            return JSONResponse(
+                _body("timeout", "the query took too long; try a smaller area"),
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
         log.warning("database unavailable", extra={"error": type(exc).__name__})
         return JSONResponse(
             _body(
@@ -176,8 +186,6 @@ def install(app: FastAPI) -> None:
                 status_code=503,
                 headers={"Retry-After": "2"},
             )
-        if "canceling statement due to statement timeout" in str(exc.orig):
-            return JSONResponse(_body("timeout", "the query took too long"), status_code=503)
         log.exception("database error")
         return JSONResponse(_body("internal_error", "a database error occurred"), status_code=500)
 

@@ -57,12 +57,33 @@ def init_db(conn: Connection) -> None:
         ),
         {"v": str(SCHEMA_VERSION)},
     )
+    # versions start at the creation time: a database made again never reuses the version
+    # numbers of the one before (caches, ETags and tile folders are keyed on them)
     conn.execute(
         text(
-            "INSERT INTO depmap_meta(key, value) VALUES ('data_version', '0') "
+            "INSERT INTO depmap_meta(key, value) "
+            "VALUES ('data_version', floor(extract(epoch FROM now()))::bigint::text) "
             "ON CONFLICT (key) DO NOTHING"
         )
     )
+
+
+def schema_current(conn: Connection) -> bool:
+    """True if every table and index of this schema version is there (so that a load
+    need not run DDL, which would lock tables that readers and writers use)."""
+    if not schema_ready(conn):
+        return False
+    v = conn.execute(text("SELECT value FROM depmap_meta WHERE key = 'schema_version'")).scalar()
+    if v != str(SCHEMA_VERSION):
+        return False
+    names = [t.name for t in metadata.sorted_tables]
+    names += [i.name for t in metadata.sorted_tables for i in t.indexes if i.name]
+    names += [ddl.split(" EXISTS ", 1)[1].split()[0] for ddl in EXTRA_DDL]
+    missing = conn.execute(
+        text("SELECT count(*) FROM unnest(CAST(:n AS text[])) n WHERE to_regclass(n) IS NULL"),
+        {"n": names},
+    ).scalar()
+    return not missing
 
 
 def drop_all(conn: Connection) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
-from depmap.db import bump_data_version, init_db, orphan_counts
+from depmap.db import bump_data_version, init_db, orphan_counts, schema_current
 from loaders import (
     boundaries,
     cni,
@@ -142,7 +142,8 @@ def run_load(
         # if this process dies, the server notices within a second and rolls back
         conn.execute(text("SET LOCAL client_connection_check_interval = '1s'"))
         acquire_load_lock(conn, wait=wait)
-        init_db(conn)
+        if not schema_current(conn):
+            init_db(conn)
         ctx = LoadContext(
             conn=conn,
             data_dir=data_dir,

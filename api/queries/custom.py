@@ -64,6 +64,18 @@ async def summarise_stored(conn: AsyncConnection, area_id: int) -> None:
     )
 
 
+async def hold_off_loads(conn: AsyncConnection) -> None:
+    """Take the load lock shared for this transaction, or 503 while a load runs (a load
+    recomputes every area's summary from a snapshot that would miss this change)."""
+    got = (
+        await conn.execute(
+            text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": LOAD_LOCK_KEY}
+        )
+    ).scalar()
+    if not got:
+        raise LoadInProgress("a data load is running; try again in a minute")
+
+
 async def create_custom_area(
     conn: AsyncConnection, drawn: Drawn, name: str | None
 ) -> dict[str, Any]:
@@ -73,13 +85,7 @@ async def create_custom_area(
     area's summary from a snapshot that does not include this one).
     """
     async with conn.begin():
-        got = (
-            await conn.execute(
-                text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": LOAD_LOCK_KEY}
-            )
-        ).scalar()
-        if not got:
-            raise LoadInProgress("a data load is running; try again in a minute")
+        await hold_off_loads(conn)
         code = "c-" + secrets.token_hex(6)
         label = (name or "").strip()[:200] or f"Custom area {code}"
         wkb = shapely.to_wkb(shapely.set_srid(drawn.geom, SRID), include_srid=True)

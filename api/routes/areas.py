@@ -22,7 +22,7 @@ from api.deps import (
 from api.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
 from api.formats import Format, JSONResponse, TableFormat, feature_collection
 from api.queries.areas import area_detail, get_area, search_areas
-from api.queries.custom import create_custom_area, delete_custom_area
+from api.queries.custom import create_custom_area, delete_custom_area, hold_off_loads
 from depmap.schema import AREA_KINDS
 from geo.geometry import GeometryError, parse_drawn
 
@@ -160,6 +160,7 @@ async def delete_area(request: Request, area_id: AreaIdPath) -> Response:
         area = await get_area(conn, area_id)
         if area.kind != "custom":
             raise Forbidden(f"{area_id} is a {area.kind} area; only custom areas can be deleted")
+        await hold_off_loads(conn)
         if not await delete_custom_area(conn, area.id):
             raise UnknownArea(f"no area with id {area_id!r}", id=area_id)
     return Response(status_code=204)

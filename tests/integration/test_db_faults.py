@@ -1,6 +1,8 @@
 """PostgreSQL stopped and started under a running service: 503 with a clear message,
 then answers again within 5 s, without restarting the service."""
 
+import contextlib
+import subprocess
 import time
 
 import pytest
@@ -86,3 +88,23 @@ def test_database_down_then_back(cluster, synth):
         assert recovered < 5
         assert client.post("/areas", json=POLY, headers=auth).status_code == 201
         assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_service_started_while_the_database_is_down(cluster):
+    """No data version yet and no database: 503 database_unavailable with Retry-After, not
+    'nothing loaded'; then it recovers without a restart."""
+    pg, url = cluster
+    pg.stop()
+    try:
+        with make_client(url, version_check_interval_s=0.2) as client:
+            r = client.get("/areas?q=Synth")
+            assert r.status_code == 503, r.text
+            assert r.json()["error"] == "database_unavailable" and r.headers["retry-after"]
+            pg.start()
+            t0 = time.monotonic()
+            while client.get("/areas?q=Synth").status_code != 200:
+                assert time.monotonic() - t0 < 5
+                time.sleep(0.05)
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            pg.start()  # if the test stopped before starting it again
