@@ -18,11 +18,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger("depmap.api")
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class DataVersion:
@@ -181,6 +185,31 @@ class ResponseCache:
 
     def __len__(self) -> int:
         return len(self._d)
+
+
+class LRU(Generic[K, V]):
+    """A small bounded dictionary that forgets the least recently used entry."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._d: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        v = self._d.get(key)
+        if v is not None:
+            self._d.move_to_end(key)
+        return v
+
+    def put(self, key: K, value: V) -> None:
+        if self.max_entries <= 0:
+            return
+        self._d[key] = value
+        self._d.move_to_end(key)
+        while len(self._d) > self.max_entries:
+            self._d.popitem(last=False)
+
+    def clear(self) -> None:
+        self._d.clear()
 
 
 def etag_for(body: bytes) -> str:

@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
-from api.cache import DataVersion, ResponseCache
+from api.cache import LRU, DataVersion, ResponseCache
 from api.db import create_engine
 from api.deps import require_read
 from api.middleware import BodyLimit, RejectNul
@@ -45,8 +45,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     dv = DataVersion(engine, app.state.settings.version_check_interval_s)
     app.state.data_version = dv
-    cache = app.state.response_cache
-    dv.on_change(lambda _v: cache.clear())
+    dv.on_change(lambda _v: app.state.response_cache.clear())
+    dv.on_change(lambda _v: app.state.gi_cache.clear())
     app.state.tiles = TileService(engine, app.state.tile_settings)
     dv.on_change(app.state.tiles.on_version)
     await app.state.tiles.warm()
@@ -75,6 +75,7 @@ def create_app(
     app.state.settings = s
     app.state.db_settings = db_settings or database_settings()
     app.state.response_cache = ResponseCache(s.response_cache_entries, s.response_cache_mb << 20)
+    app.state.gi_cache = LRU(256)  # Gi* permutation runs, per (version, area, unit, domain)
     app.state.tile_settings = tiles or tile_settings()
     errors.install(app)
     app.include_router(health.router)  # open: load balancers and monitors use it

@@ -44,18 +44,29 @@ def neighbours_within(ids: Sequence[int], pairs: Iterable[tuple[int, int]]) -> d
     return {i: sorted(v) for i, v in nb.items()}
 
 
-def getis_ord(
+@dataclass(frozen=True)
+class GiStar:
+    """Gi* of every unit: what does not depend on the significance level."""
+
+    ids: list[int]
+    value: np.ndarray
+    gi: np.ndarray
+    z: np.ndarray
+    p: np.ndarray
+    neighbours: np.ndarray
+
+
+def gi_star(
     values: Mapping[int, float],
     neighbours: Mapping[int, Sequence[int]],
     *,
-    alpha: float = 0.05,
-    fdr: bool = False,
     permutations: int = 999,
     seed: int | None = 12345,
-) -> HotspotResult:
-    """Gi* hot and cold spots of ``values`` over the ``neighbours`` graph.
+) -> GiStar:
+    """Gi* statistics and permutation p-values of ``values`` over the ``neighbours`` graph.
 
-    Units with a missing value are left out. Needs at least 3 units.
+    Units with a missing value are left out. Needs at least 3 units. The same input gives
+    the same p-values every time (units in a fixed order, esda run one at a time).
     """
     import esda
     from libpysal.weights import W
@@ -83,18 +94,38 @@ def getis_ord(
             z = np.asarray(g.Zs, dtype=float)
             p = np.asarray(g.p_sim, dtype=float)
             gi = np.asarray(g.Gs, dtype=float)
-    threshold = float(esda_fdr(p, alpha)) if fdr else alpha
-    sig = p <= threshold
+    return GiStar(ids=ids, value=y, gi=gi, z=z, p=p, neighbours=np.array([len(nb[i]) for i in ids]))
+
+
+def classify(g: GiStar, *, alpha: float = 0.05, fdr: bool = False) -> HotspotResult:
+    """Hot and cold spots at a significance level (or its false-discovery-rate bound)."""
+    threshold = float(esda_fdr(g.p, alpha)) if fdr else alpha
+    sig = g.p <= threshold
     return HotspotResult(
-        ids=ids,
-        value=y,
-        gi=gi,
-        z=z,
-        p=p,
+        ids=g.ids,
+        value=g.value,
+        gi=g.gi,
+        z=g.z,
+        p=g.p,
         threshold=threshold,
-        hot=sig & (z > 0),
-        cold=sig & (z < 0),
-        neighbours=np.array([len(nb[i]) for i in ids]),
+        hot=sig & (g.z > 0),
+        cold=sig & (g.z < 0),
+        neighbours=g.neighbours,
+    )
+
+
+def getis_ord(
+    values: Mapping[int, float],
+    neighbours: Mapping[int, Sequence[int]],
+    *,
+    alpha: float = 0.05,
+    fdr: bool = False,
+    permutations: int = 999,
+    seed: int | None = 12345,
+) -> HotspotResult:
+    """Gi* hot and cold spots of ``values`` over the ``neighbours`` graph."""
+    return classify(
+        gi_star(values, neighbours, permutations=permutations, seed=seed), alpha=alpha, fdr=fdr
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer_in, is_custom_code
+from api.deps import AreaIdPath, AreaKindQuery, answer_in, data_version, is_custom_code
 from api.formats import Format
 from api.params import Domain
 from api.params import HotspotUnit as Unit
@@ -55,6 +55,9 @@ async def get_hotspots(
             permutations=s.hotspot_permutations,
             seed=s.hotspot_seed,
             with_geometry=format is Format.geojson,
+            # custom areas can be deleted: their permutation runs are not kept
+            cache=None if is_custom_code(area_id) else request.app.state.gi_cache,
+            version=data_version(request),
         )
         if format is Format.geojson:
             feats = out.pop("features")

@@ -37,3 +37,23 @@ def test_too_few_units_is_a_clear_422(client):
     r = client.get("/areas/E01012392/hotspots")
     assert r.status_code == 422
     assert "at least 3" in r.json()["detail"]
+
+
+def test_other_significance_levels_reuse_one_permutation_run(client):
+    """The permutation p-values do not depend on alpha: one run serves every level."""
+    a = client.get("/areas/E38000068/hotspots?alpha=0.05").json()
+    b = client.get("/areas/E38000068/hotspots?alpha=0.0123").json()
+    pa = {u["code"]: u["p_value"] for u in a["units"]}
+    pb = {u["code"]: u["p_value"] for u in b["units"]}
+    assert pa == pb
+    assert b["hotspot_count"] == sum(
+        1 for u in b["units"] if u["gi_z"] > 0 and u["p_value"] <= 0.0123
+    )
+    assert b["hotspot_count"] <= a["hotspot_count"]
+
+
+def test_hotspot_population_counts_only_the_people_inside(client):
+    d = client.get("/areas/E54000008/hotspots").json()
+    hot = [u for u in d["units"] if u["cluster"] == "hot"]
+    assert d["hotspot_population"] == sum(u["population_in_area"] for u in hot)
+    assert all(u["population_in_area"] == u["population"] for u in hot)  # whole LSOAs
