@@ -85,6 +85,24 @@ def write_programme_areas(
     ``weights`` (``code, lsoa_id, share``) gives the shares of code-list areas; without
     it the areas are weighted by area from their polygons. Returns code -> area id.
     """
+    other = (
+        ctx.conn.execute(
+            text(
+                "SELECT DISTINCT programme FROM area WHERE kind = 'programme' "
+                "AND programme IS DISTINCT FROM :p AND (code = ANY(:codes) "
+                "OR split_part(code, ':', 1) = :slug)"
+            ),
+            {"p": programme, "codes": list(frame["code"]), "slug": programme_slug(programme)},
+        )
+        .scalars()
+        .all()
+    )
+    if other:
+        # codes are "<slug>:<code>": two names with one slug would take each other's areas
+        raise LoadError(
+            f"programme {programme!r} would share its codes with programme "
+            f"{other[0]!r} (same slug {programme_slug(programme)!r}); rename one of them"
+        )
     ids = upsert_areas(
         ctx.conn,
         kind="programme",

@@ -401,3 +401,17 @@ def test_overlapping_areas_are_reported(small_engine, data_dir, tmp_path):
     res = next(r for r in rep.results if r.part == "programme test ov")
     assert res.counts["overlapping pairs of areas"] == 1
     assert any("O1 and O2 overlap (250,000 m²)" in n for n in res.notes)
+
+
+def test_two_programmes_with_one_slug_cannot_take_each_others_areas(
+    small_engine, data_dir, tmp_path
+):
+    """Found in review: codes are '<slug>:<code>', so 'test Slug' and 'test-slug' shared
+    them and the second load moved the first programme's areas into itself."""
+    path = write_geo(whole_gdf(4326), tmp_path / "w.geojson", "geojson")
+    load(small_engine, data_dir, path, "test Slug")
+    before, _ = shares(small_engine, "test Slug")
+    with pytest.raises(LoadError, match="same slug"):
+        load(small_engine, data_dir, path, "test-slug")
+    assert shares(small_engine, "test Slug")[0] == before
+    assert shares(small_engine, "test-slug")[0] == {}
