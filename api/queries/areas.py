@@ -73,7 +73,12 @@ async def search_areas(
         "offset": offset,
     }
     rows = (await conn.execute(sql("area_search"), params)).mappings().all()
-    total = int(rows[0]["total"]) if rows else 0
+    if rows:
+        total = int(rows[0]["total"])
+    elif offset > 0:  # past the last page: the window count came back with no rows
+        total = int((await conn.execute(sql("area_search_count"), params)).scalar() or 0)
+    else:
+        total = 0
     out = [
         {
             "code": r["code"],

@@ -210,3 +210,10 @@ def test_a_nul_in_the_name_is_a_422(client, auth, national_engine):
     r = client.post("/areas", json={**GOOD, "properties": {"name": "a\u0000b"}}, headers=auth)
     assert r.status_code == 422 and "NUL" in r.json()["detail"]
     assert custom_count(national_engine) == before
+
+
+def test_a_page_past_the_end_still_says_how_many_there_are(client):
+    first = client.get("/areas?kind=icb&limit=10").json()
+    assert first["total"] == 42 and len(first["areas"]) == 10
+    past = client.get("/areas?kind=icb&limit=10&offset=100").json()
+    assert past["areas"] == [] and past["total"] == 42
