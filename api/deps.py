@@ -106,6 +106,11 @@ def is_custom_code(code: str) -> bool:
     return code.startswith("c-")
 
 
+def cache_scope(request: Request) -> str:
+    """'private' when reads need a token (shared caches must not keep them), else 'public'."""
+    return "private" if request.app.state.settings.read_token_required else "public"
+
+
 def entry_response(
     request: Request,
     entry: Entry,
@@ -116,7 +121,7 @@ def entry_response(
     """The cached entry as a response; 304 when the client already has it."""
     headers = {
         "ETag": entry.etag,
-        "Cache-Control": f"public, max-age={max_age}",
+        "Cache-Control": f"{cache_scope(request)}, max-age={max_age}",
         **dict(entry.headers),
         **(extra_headers or {}),
     }

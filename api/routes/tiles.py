@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from api.db import sql
-from api.deps import answer, data_version
+from api.deps import answer, cache_scope, data_version
 from api.tiles.cache import Tile
 from api.tiles.layers import LAYERS, get_layer
 from api.tiles.render import MVT_MEDIA_TYPE
@@ -27,6 +27,8 @@ def tile_response(request: Request, t: Tile) -> Response:
     headers = dict((k.decode(), v.decode()) for k, v in t.headers_raw)
     headers.pop("content-length")
     headers.pop("content-type")
+    if cache_scope(request) == "private":
+        headers["cache-control"] = headers["cache-control"].replace("public", "private")
     inm = request.headers.get("if-none-match")
     if inm and t.etag in {x.strip() for x in inm.split(",")}:
         return Response(status_code=304, headers=headers)

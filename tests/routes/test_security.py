@@ -20,6 +20,10 @@ def test_reads_can_be_closed_by_setting(national_url):
         assert c.get("/indicators").status_code == 401
         ok = c.get("/areas/E54000008", headers={"Authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 200
+        # shared caches must not keep what needs a token
+        assert ok.headers["cache-control"].startswith("private")
+        tile = c.get("/tiles/icb/7/63/41.mvt", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert tile.status_code == 200 and tile.headers["cache-control"].startswith("private")
         assert c.get("/healthz").status_code == 200  # monitors need no token
 
 
