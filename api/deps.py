@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -13,7 +13,6 @@ from starlette.responses import Response
 from api.cache import DataVersion, Entry, ResponseCache
 from api.errors import DatabaseUnavailable, Forbidden, NotLoaded, Unauthorized
 from api.formats import dumps, to_csv
-from api.queries.areas import Area, get_area
 from depmap.schema import AREA_KINDS
 from depmap.settings import ApiSettings
 
@@ -27,14 +26,6 @@ SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 def get_engine(request: Request) -> AsyncEngine:
     return request.app.state.engine
-
-
-async def get_conn(request: Request) -> AsyncIterator[AsyncConnection]:
-    async with get_engine(request).connect() as conn:
-        yield conn
-
-
-ConnDep = Annotated[AsyncConnection, Depends(get_conn)]
 
 
 def _token_ok(request: Request, settings: ApiSettings) -> bool:
@@ -80,15 +71,6 @@ AreaKindQuery = Annotated[
 ]
 
 
-async def get_path_area(
-    conn: ConnDep, area_id: AreaIdPath, area_kind: AreaKindQuery = None
-) -> Area:
-    return await get_area(conn, area_id, area_kind)
-
-
-AreaDep = Annotated[Area, Depends(get_path_area)]
-
-
 def data_version(request: Request) -> int:
     dv: DataVersion = request.app.state.data_version
     if dv.value is None:
@@ -96,9 +78,6 @@ def data_version(request: Request) -> int:
             raise DatabaseUnavailable("the database is unavailable; try again in a few seconds")
         raise NotLoaded("the database has no depmap data yet: run `depmap load all`")
     return dv.value
-
-
-VersionDep = Annotated[int, Depends(data_version)]
 
 
 def is_custom_code(code: str) -> bool:

@@ -39,10 +39,6 @@ class UnknownProgramme(ApiError):
     status, code = 404, "unknown_programme"
 
 
-class NotFound(ApiError):
-    status, code = 404, "not_found"
-
-
 class UnknownLayer(ApiError):
     status, code = 404, "unknown_layer"
 
@@ -77,10 +73,6 @@ class Unauthorized(ApiError):
 
 class Forbidden(ApiError):
     status, code = 403, "forbidden"
-
-
-class Conflict(ApiError):
-    status, code = 409, "conflict"
 
 
 class DatabaseUnavailable(ApiError):

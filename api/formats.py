@@ -47,10 +47,6 @@ class JSONResponse(Response):
         return dumps(content)
 
 
-class GeoJSONResponse(JSONResponse):
-    media_type = "application/geo+json"
-
-
 class Format(StrEnum):
     json = "json"
     csv = "csv"
@@ -93,16 +89,6 @@ def _is_number(s: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def csv_response(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], filename: str
-) -> Response:
-    return Response(
-        to_csv(rows, columns),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
-    )
 
 
 def feature_collection(features: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

@@ -71,7 +71,6 @@ class ApiSettings(BaseSettings):
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     max_vertices: int = Field(default=100_000, ge=100)
     max_custom_area_km2: float = Field(default=5_000.0, gt=0)
-    max_list_limit: int = Field(default=1000, ge=1)
     version_check_interval_s: float = Field(
         default=1.0, ge=0, description="How often the data version is re-read (caches key on it)."
     )

@@ -59,11 +59,6 @@ PARTS: dict[str, PartFn] = {
 }
 
 
-def register_part(name: str, fn: PartFn) -> None:
-    """Add a part (later issues' loaders register themselves here)."""
-    PARTS[name] = fn
-
-
 @dataclass
 class LoadReport:
     data_version: int

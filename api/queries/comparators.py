@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.db import sql
 from api.errors import NotLoaded
 from api.queries.areas import Area
-from api.queries.deprivation import deprivation
+from api.queries.deprivation import deprivation_all
 from geo.comparators import DISTANCE, FEATURES, nearest, size_band
 
 #: Kinds comparators are drawn from (whole-LSOA neighbourhoods of every size).
@@ -28,12 +28,9 @@ async def comparators(
     kinds: tuple[str, ...] = COMPARATOR_KINDS,
 ) -> dict[str, Any]:
     """The ``n`` areas of ``kinds`` most similar to ``area`` and not in its programme."""
-    target: dict[str, float | None] = {}
-    population = 0.0
-    for d in FEATURES:
-        dep = await deprivation(conn, area, d)
-        target[d] = dep["average_score"]
-        population = float(dep["population"] or 0.0)
+    deps = await deprivation_all(conn, area, FEATURES)
+    target: dict[str, float | None] = {d: deps[d]["average_score"] for d in FEATURES}
+    population = float(deps[FEATURES[0]]["population"] or 0.0)
     if target["imd"] is None:
         raise NotLoaded(f"{area.code} has no IMD 2025 score: run `depmap load all`")
     scales_row = (await conn.execute(sql("lsoa_score_scales"))).mappings().one()

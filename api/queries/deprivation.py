@@ -22,7 +22,6 @@ from geo.measures import MEASURE_COLUMNS
 from geo.summary import HEALTH_COLUMNS, compute_summaries
 
 MEASURES = MEASURE_COLUMNS[1:]  # average_score ... scale
-RANKING_KINDS = RANKED_KINDS
 #: the columns of ``/rankings?format=csv`` (and ``depmap rankings --format csv``)
 RANKING_CSV_COLUMNS = (
     "code",

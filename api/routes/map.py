@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from api.deps import AreaKindQuery, answer, data_version
+from api.deps import AreaKindQuery, answer, data_version, is_custom_code
 from api.queries.maps import focus
 from web.assets import STATIC_DIR, STATIC_URL
 from web.map import base_config, render_map
@@ -54,7 +54,7 @@ async def get_map(
         compute,
         media_type="text/html; charset=utf-8",
         render=lambda html: str(html).encode(),
-        cacheable=not (area or "").startswith("c-"),
+        cacheable=not is_custom_code(area or ""),
     )
 
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer, is_custom_code
-from api.formats import TableFormat, to_csv
+from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
+from api.formats import TableFormat
 from api.queries.areas import get_area
 from api.queries.comparators import COMPARATOR_KINDS, comparators
 from api.queries.programmes import SUMMARY_COLUMNS, list_programmes, programme_summary
@@ -68,17 +68,15 @@ async def get_programme_summary(
     async def compute(conn: Any) -> Any:
         return await programme_summary(conn, name)
 
-    key = ("programme_summary", name, format.value)
-    if format is TableFormat.csv:
-        return await answer(
-            request,
-            key,
-            compute,
-            media_type="text/csv; charset=utf-8",
-            render=lambda d: to_csv(d["areas"], SUMMARY_COLUMNS).encode(),  # type: ignore[index]
-            filename=f"{slug(name) or 'programme'}-summary.csv",
-        )
-    return await answer(request, key, compute)
+    return await answer_in(
+        request,
+        ("programme_summary", name),
+        compute,
+        format.value,
+        rows="areas",
+        columns=SUMMARY_COLUMNS,
+        filename=f"{slug(name) or 'programme'}-summary",
+    )
 
 
 @router.get(
@@ -119,17 +117,13 @@ async def get_comparators(
         area = await get_area(conn, area_id, area_kind)
         return await comparators(conn, area, n=n, ratio=size_ratio, kinds=kinds)
 
-    key = ("comparators", area_id, area_kind, n, size_ratio, kinds, format.value)
-    cacheable = not is_custom_code(area_id)
-    if format is TableFormat.csv:
-        cols = ("code", "name", "kind", "population", "distance", "imd_average_score")
-        return await answer(
-            request,
-            key,
-            compute,
-            cacheable=cacheable,
-            media_type="text/csv; charset=utf-8",
-            render=lambda d: to_csv(d["comparators"], cols).encode(),  # type: ignore[index]
-            filename=f"{area_id}-comparators.csv",
-        )
-    return await answer(request, key, compute, cacheable=cacheable)
+    return await answer_in(
+        request,
+        ("comparators", area_id, area_kind, n, size_ratio, kinds),
+        compute,
+        format.value,
+        rows="comparators",
+        columns=("code", "name", "kind", "population", "distance", "imd_average_score"),
+        filename=f"{area_id}-comparators",
+        cacheable=not is_custom_code(area_id),
+    )
