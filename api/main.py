@@ -21,6 +21,7 @@ from api.tiles.fastpath import TileFastPath
 from api.tiles.service import TileService
 from depmap import __version__, logs
 from depmap.settings import (
+    DEV_DATABASE_URL,
     ApiSettings,
     DatabaseSettings,
     TileSettings,
@@ -65,6 +66,12 @@ def create_app(
     tiles: TileSettings | None = None,
 ) -> FastAPI:
     s = settings or api_settings()
+    dbs = db_settings or database_settings()
+    if s.env == "production" and str(dbs.url) == DEV_DATABASE_URL:
+        raise RuntimeError(
+            "DATABASE_URL must be set when DEPMAP_ENV=production "
+            "(the default is the development database)"
+        )
     logs.setup()
     app = FastAPI(
         title="depmap",
@@ -73,7 +80,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = s
-    app.state.db_settings = db_settings or database_settings()
+    app.state.db_settings = dbs
     app.state.response_cache = ResponseCache(s.response_cache_entries, s.response_cache_mb << 20)
     app.state.gi_cache = LRU(256)  # Gi* permutation runs, per (version, area, unit, domain)
     app.state.tile_settings = tiles or tile_settings()

@@ -346,6 +346,7 @@ def rankings(
     kind: Annotated[str, typer.Option(help="icb, ltla, sicbl, pcn, programme, msoa21, ward")],
     domain: Annotated[str, typer.Option(help="imd or a domain")] = "imd",
     measure: Annotated[str, typer.Option(help="measure to order by")] = "average_score",
+    programme: Annotated[str | None, typer.Option(help="only areas of this programme")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """Every area of a kind with the IoD summary measures (as GET /rankings)."""
@@ -360,7 +361,7 @@ def rankings(
     ):
         if value not in {e.value for e in enum}:
             _fail(f"--{name} {value!r}: use one of {', '.join(e.value for e in enum)}")
-    rows = _run_query(lambda conn: q_rankings(conn, kind, domain, measure))
+    rows = _run_query(lambda conn: q_rankings(conn, kind, domain, measure, programme))
     cols = (
         list(RANKING_CSV_COLUMNS)
         if fmt != "table"

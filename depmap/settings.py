@@ -87,6 +87,10 @@ class ApiSettings(BaseSettings):
     def _no_default_secrets_in_production(self) -> ApiSettings:
         if self.env == "production" and not self.api_token:
             raise ValueError("DEPMAP_API_TOKEN must be set when DEPMAP_ENV=production")
+        if self.read_token_required and not self.api_token:
+            raise ValueError(
+                "DEPMAP_READ_TOKEN_REQUIRED needs DEPMAP_API_TOKEN (reads would all be refused)"
+            )
         return self
 
     @field_validator("cors_origins", mode="before")

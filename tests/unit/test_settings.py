@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from depmap.settings import ApiSettings, DatabaseSettings
+from depmap.settings import DEV_DATABASE_URL, ApiSettings, DatabaseSettings
 
 
 def test_database_url_from_code_and_environment(monkeypatch):
@@ -26,3 +26,23 @@ def test_production_needs_a_token(monkeypatch):
 def test_cors_origins_from_a_comma_list(monkeypatch):
     monkeypatch.setenv("DEPMAP_CORS_ORIGINS", "https://a.nhs.uk, https://b.nhs.uk")
     assert ApiSettings().cors_origins == ["https://a.nhs.uk", "https://b.nhs.uk"]
+
+
+def test_closed_reads_need_a_token(monkeypatch):
+    monkeypatch.delenv("DEPMAP_API_TOKEN", raising=False)
+    with pytest.raises(ValidationError, match="DEPMAP_READ_TOKEN_REQUIRED"):
+        ApiSettings(read_token_required=True)
+
+
+def test_production_needs_a_database_url():
+    from api.main import create_app
+
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+        create_app(
+            ApiSettings(env="production", api_token="x" * 20),
+            DatabaseSettings(url=DEV_DATABASE_URL),
+        )
+    create_app(
+        ApiSettings(env="production", api_token="x" * 20),
+        DatabaseSettings(url="postgresql://u:p@db:5432/depmap"),
+    )
