@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
@@ -135,6 +136,8 @@ async def answer(
         hdrs: tuple[tuple[str, str], ...] = ()
         if filename:
             hdrs = (("Content-Disposition", f'attachment; filename="{filename}"'),)
+        if len(body) > 256 << 10:  # compressing a large answer: off the event loop
+            return await asyncio.to_thread(Entry.make, body, media_type, hdrs)
         return Entry.make(body, media_type, hdrs)
 
     if not cacheable:
