@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.db import sql
 from api.queries.areas import Area
-from geo.overlap import WHOLE, overlap_rows, shares
+from geo.overlap import PAIR_COLUMNS, WHOLE, overlap_rows, shares
 
 #: Kinds an area's overlaps can be asked for.
 OVERLAP_KINDS = ("lsoa21", "msoa21", "lsoa11", "ward", "ltla", "sicbl", "icb", "pcn", "programme")
@@ -35,75 +35,75 @@ async def overlaps(
     ``min_share`` keeps overlaps holding at least that share of the area's area
     or of its population.
     """
-    rows = (await conn.execute(sql("overlap_pairs"), {"area_id": area.id, "kind": kind})).all()
+    query = "overlap_pairs_lsoa21" if kind == "lsoa21" else "overlap_pairs"
+    rows = (await conn.execute(sql(query), {"area_id": area.id, "kind": kind})).all()
     items: list[dict[str, Any]] = []
     if rows:
-        # plain tuples: numpy probes every Row for array interfaces, 20x slower
-        pairs = np.array([tuple(r) for r in rows], dtype=float)
+        # columns: the 8 of geo.overlap.PAIR_COLUMNS, then B's area_m2, weight_basis,
+        # code, name, kind, programme. Transposed once, in C: numpy would probe
+        # every Row for array interfaces.
+        cols = list(zip(*rows, strict=True))
+        pairs = np.array(cols[: len(PAIR_COLUMNS)], dtype=float).T
         b_col = pairs[:, 0].astype(np.int64)
-        b_ids = np.unique(b_col)
-        info = {
-            int(r[0]): r
-            for r in (await conn.execute(sql("areas_by_id"), {"ids": b_ids.tolist()})).all()
-        }
-        # columns of areas_by_id: id, kind, code, name, programme, area_m2, population,
-        # weight_basis
-        b_basis = {i: r[7] for i, r in info.items()}
+        basis = np.array(cols[9], dtype=object)
+        b_reg = basis == "registrations"
         tri: dict[tuple[int, int], float] = {}
-        both_cut = (pairs[:, 3] < WHOLE) & (pairs[:, 6] < WHOLE)
+        # both cut the LSOA geometrically: the only overlaps that need geometry
+        both_cut = (pairs[:, 3] < WHOLE) & (pairs[:, 6] < WHOLE) & (basis == "area")
         if both_cut.any() and area.weight_basis == "area":
-            geo_rows = [k for k in np.flatnonzero(both_cut) if b_basis[int(b_col[k])] == "area"]
-            if geo_rows:
-                res = await conn.execute(
-                    sql("triple_intersection"),
-                    {
-                        "area_id": area.id,
-                        "b_ids": [int(b_col[k]) for k in geo_rows],
-                        "lsoa_ids": [int(pairs[k, 1]) for k in geo_rows],
-                    },
-                )
-                tri = {(int(b), int(lsoa)): float(a) for b, lsoa, a in res}
+            k = np.flatnonzero(both_cut)
+            res = await conn.execute(
+                sql("triple_intersection"),
+                {
+                    "area_id": area.id,
+                    "b_ids": b_col[k].tolist(),
+                    "lsoa_ids": pairs[k, 1].astype(np.int64).tolist(),
+                },
+            )
+            tri = {(int(b), int(lsoa)): float(a) for b, lsoa, a in res}
         o = overlap_rows(
             pairs,
-            b_registrations=np.array([b_basis[int(b)] == "registrations" for b in b_col]),
+            b_registrations=b_reg,
             a_registrations=area.weight_basis == "registrations",
             both_cut_area=tri,
         )
-        sh = shares(
-            o,
-            area.area_m2,
-            area.population,
-            np.array([info[int(b)][5] for b in o.b_id], dtype=float),
-        )
+        # o.b_id is sorted and unique, like np.unique: the first row of each B
+        _, first = np.unique(b_col, return_index=True)
+        b_area = np.array(cols[8], dtype=float)[first]
+        sh = shares(o, area.area_m2, area.population, b_area)
         keep = (o.overlap_area_m2 > 0) | (o.population > 0)
         if min_share > 0:
             keep &= (sh["share_of_area"] >= min_share) | (sh["share_of_population"] >= min_share)
-        idx = np.flatnonzero(keep)
-        codes = [info[int(o.b_id[k])][2] for k in idx]
-        order = sorted(
-            range(len(idx)),
-            key=lambda j: (
-                -sh["share_of_population"][idx[j]],
-                -sh["share_of_area"][idx[j]],
-                codes[j],
-            ),
-        )
-        for j in order:
-            k = idx[j]
-            r = info[int(o.b_id[k])]
-            items.append(
-                {
-                    "code": r[2],
-                    "name": r[3],
-                    "kind": r[1],
-                    "programme": r[4],
-                    "overlap_area_m2": round(float(o.overlap_area_m2[k]), 2),
-                    "share_of_area": float(sh["share_of_area"][k]),
-                    "share_of_other_area": float(sh["share_of_other_area"][k]),
-                    "population": float(o.population[k]),
-                    "share_of_population": float(sh["share_of_population"][k]),
-                }
+        code = np.array(cols[10], dtype=object)[first]
+        # largest population share first, then area share, then code
+        order = np.lexsort((code.astype(str), -sh["share_of_area"], -sh["share_of_population"]))
+        order = order[keep[order]]
+        name, b_kind, programme = (np.array(cols[i], dtype=object)[first] for i in (11, 12, 13))
+        items = [
+            {
+                "code": c,
+                "name": n,
+                "kind": bk,
+                "programme": pg,
+                "overlap_area_m2": round(am, 2),
+                "share_of_area": sa,
+                "share_of_other_area": so,
+                "population": pp,
+                "share_of_population": sp,
+            }
+            for c, n, bk, pg, am, sa, so, pp, sp in zip(
+                code[order].tolist(),
+                name[order].tolist(),
+                b_kind[order].tolist(),
+                programme[order].tolist(),
+                o.overlap_area_m2[order].tolist(),
+                sh["share_of_area"][order].tolist(),
+                sh["share_of_other_area"][order].tolist(),
+                o.population[order].tolist(),
+                sh["share_of_population"][order].tolist(),
+                strict=True,
             )
+        ]
     return {
         "area": {
             "code": area.code,

@@ -1,2 +1,0 @@
-SELECT id, kind, code, name, programme, area_m2, population, weight_basis
-FROM area WHERE id = ANY(:ids)
