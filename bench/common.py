@@ -58,47 +58,34 @@ def server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]
 
 
 @contextmanager
-def server_process(
-    env: dict[str, str] | None = None, workers: int = 1
+def uvicorn_process(
+    app: list[str], env: dict[str, str], ready_path: str, workers: int = 1, wait_s: float = 30.0
 ) -> Iterator[tuple[str, int]]:
-    """Run the service (uvicorn) on a free port; yields its base URL and process id."""
+    """Run ``uvicorn <app...>`` on a free port until ``ready_path`` answers 200; yields
+    its base URL and process id, and stops the whole process group on the way out."""
     port = free_port()
-    e = {**os.environ, "DEPMAP_LOG_LEVEL": "WARNING", **(env or {})}
+    args = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=e,
+        [sys.executable, "-m", "uvicorn", *app, *args, "--no-access-log", "--log-level", "warning"],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + wait_s
+        while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{ready_path}", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None:
                 raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{' '.join(app)} did not start in {wait_s:.0f} s")
             time.sleep(0.1)
-        else:
-            raise RuntimeError("the service did not start")
         yield base, proc.pid
     finally:
         if proc.poll() is None:
@@ -107,6 +94,16 @@ def server_process(
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def server_process(
+    env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[tuple[str, int]]:
+    """Run the service (uvicorn) on a free port; yields its base URL and process id."""
+    e = {**os.environ, "DEPMAP_LOG_LEVEL": "WARNING", **(env or {})}
+    with uvicorn_process(["api.main:create_app", "--factory"], e, "/healthz", workers) as r:
+        yield r
 
 
 def process_tree_rss_mb(pid: int) -> float:

@@ -32,9 +32,7 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +40,7 @@ from contextlib import contextmanager
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.common import RESULTS, free_port, quantiles, server, write_result
+from bench.common import RESULTS, quantiles, server, uvicorn_process, write_result
 from depmap.settings import database_settings
 from geo.tiles import lonlat_to_tile
 
@@ -108,55 +106,15 @@ def make_tipg_table() -> None:
 
 @contextmanager
 def tipg_server(workers: int = 2) -> Iterator[str]:
-    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_settings().libpq_url,
         "TIPG_DB_SCHEMAS": '["bench_tipg"]',
         "TIPG_DB_FUNCTIONS": "[]",
     }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "tipg.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/collections/{TIPG_TABLE}", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "tipg died")
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("tipg did not start")
+    app = ["tipg.main:app"]
+    with uvicorn_process(app, env, f"/collections/{TIPG_TABLE}", workers, wait_s=90) as (base, _):
         yield base
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def depmap_url(base: str, z: int, x: int, y: int, layer: str = "lsoa21") -> str:
