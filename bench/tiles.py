@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import os
 import random
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -314,6 +316,8 @@ def main() -> None:
             summary_md(json.loads((RESULTS / "tiles-latest.json").read_text()))
         )
         return
+    if importlib.util.find_spec("tipg") is None:
+        sys.exit("bench.tiles runs tipg beside depmap: pip install -e '.[bench]'")
     tiles = sample_tiles(args.per_zoom, args.seed)
     make_tipg_table()
     res: dict[str, object] = {
