@@ -6,8 +6,11 @@ wrk drives the service (2 uvicorn workers) with a Lua script that picks each
 request at random from a mix: overlaps, deprivation and profiles of random
 ICBs, sub-ICBs, local authorities and MSOAs, rankings, searches, hotspots,
 vector tiles over England, and custom-area uploads (POST /areas). It records
-status codes and errors, and samples the server's resident memory every second.
-Custom areas made by the run are deleted afterwards.
+status codes and errors, and samples the server's memory every second. The last
+level then runs again on the same service (``--soak-seconds``): its caches have
+seen most of the mix by then and are bounded (DEPMAP_RESPONSE_CACHE_MB,
+DEPMAP_TILE_CACHE_MB), so memory that kept growing there would be a leak. Custom areas made
+by the run are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -215,50 +218,75 @@ def cleanup() -> int:
     return int(n or 0)
 
 
+def measured(base: str, pid: int, mix_file: Path, clients: int, seconds: int) -> dict[str, object]:
+    """One wrk run, with the server's memory sampled every second."""
+    mem: list[float] = []
+    stop = threading.Event()
+    t = threading.Thread(target=sample_memory, args=(pid, stop, mem), daemon=True)
+    t.start()
+    t0 = time.time()
+    r = run_wrk(base, mix_file, clients, seconds)
+    stop.set()
+    t.join()
+    r["wall_s"] = round(time.time() - t0, 1)
+    third = max(1, len(mem) // 3)
+    r["server_pss_mb"] = {
+        "start": mem[0] if mem else None,
+        "peak": max(mem) if mem else None,
+        "end": mem[-1] if mem else None,
+        "mean_first_third": round(sum(mem[:third]) / third, 1) if mem else None,
+        "mean_last_third": round(sum(mem[-third:]) / third, 1) if mem else None,
+        "samples": len(mem),
+    }
+    return r
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--soak-seconds",
+        type=int,
+        default=60,
+        help="then run the last level again for this long on the same service",
+    )
     args = ap.parse_args()
     mix = build_mix()
     mix_file = Path(tempfile.mkstemp(suffix=".txt")[1])
     mix_file.write_text("\n".join(f"{m} {p}" for m, p in mix) + "\n")
     results = []
-    for clients in args.clients:
+    soak: dict[str, object] | None = None
+    for n, clients in enumerate(args.clients):
         # a fresh service per level: each starts with empty caches
         with server_process({"DEPMAP_API_TOKEN": TOKEN}, workers=args.workers) as (base, pid):
-            mem: list[float] = []
-            stop = threading.Event()
-            t = threading.Thread(target=sample_memory, args=(pid, stop, mem), daemon=True)
-            t.start()
-            t0 = time.time()
-            r = run_wrk(base, mix_file, clients, args.seconds)
-            stop.set()
-            t.join()
-            r["wall_s"] = round(time.time() - t0, 1)
-            third = max(1, len(mem) // 3)
-            r["server_pss_mb"] = {
-                "start": mem[0] if mem else None,
-                "peak": max(mem) if mem else None,
-                "end": mem[-1] if mem else None,
-                "mean_first_third": round(sum(mem[:third]) / third, 1) if mem else None,
-                "mean_last_third": round(sum(mem[-third:]) / third, 1) if mem else None,
-                "samples": len(mem),
-            }
+            r = measured(base, pid, mix_file, clients, args.seconds)
             results.append(r)
             print(json.dumps(r), flush=True)
+            if n == len(args.clients) - 1 and args.soak_seconds > 0:
+                # the same load again on the same service, its caches warm: memory that
+                # kept growing here would be a leak, not caches filling
+                soak = measured(base, pid, mix_file, clients, args.soak_seconds)
+                print("soak", json.dumps(soak), flush=True)
     removed = cleanup()
     mix_file.unlink()
     res = {
         "runs": results,
+        "soak": soak,
+        "soak_growth_mb": (
+            round(soak["server_pss_mb"]["end"] - soak["server_pss_mb"]["start"], 1)  # type: ignore[index]
+            if soak and soak["server_pss_mb"]["start"] is not None  # type: ignore[index]
+            else None
+        ),
         "mix_size": len(mix),
         "distinct_requests": len(set(mix)),
         "response_cache_entries_per_worker": 4096,
         "custom_areas_removed": removed,
         "workers": args.workers,
         "ok": all(
-            r["server_errors_5xx"] == 0 and not any(r["socket_errors"].values()) for r in results
+            r["server_errors_5xx"] == 0 and not any(r["socket_errors"].values())
+            for r in [*results, *([soak] if soak else [])]
         ),
     }
     print(write_result("mixed", res))

@@ -132,6 +132,14 @@ HEADLINES: list[tuple[str, str, str, str, str, str]] = [
     ("mixed 200 clients (req/s)", "mixed", "runs.1.requests_per_s", "req/s", "higher", ""),
     ("mixed 200 clients, 5xx", "mixed", "runs.1.server_errors_5xx", "", "lower", "0"),
     (
+        "mixed 200 clients again, memory growth over the minute (MB)",
+        "mixed",
+        "soak_growth_mb",
+        "MB",
+        "lower",
+        "",
+    ),
+    (
         "mixed 200 clients, server peak memory (MB)",
         "mixed",
         "runs.1.server_pss_mb.peak",
@@ -194,10 +202,13 @@ def summary(before: dict[str, Any], after: dict[str, Any]) -> str:
             "| mean first / last third (MB) |",
             "|---|---:|---|---|---|---|",
         ]
-        for r in mixed["runs"]:
+        runs = [(str(r["clients"]), r) for r in mixed["runs"]]
+        if mixed.get("soak"):
+            runs.append((f"{mixed['soak']['clients']}, again (same service)", mixed["soak"]))
+        for label, r in runs:
             m = r.get("server_pss_mb") or r.get("server_rss_mb") or {}
             lines.append(
-                f"| {r['clients']} | {r['requests_per_s']:.0f} | {r['statuses']} | "
+                f"| {label} | {r['requests_per_s']:.0f} | {r['statuses']} | "
                 f"{r['socket_errors']} | {m.get('start')} / {m.get('peak')} / {m.get('end')} "
                 f"| {m.get('mean_first_third')} / {m.get('mean_last_third')} |"
             )
