@@ -22,22 +22,15 @@ def _default(o: Any) -> Any:
 
 
 def dumps(content: Any) -> bytes:
+    """JSON bytes. NaN and infinities are not JSON: orjson writes them as null (Python
+    and numpy floats alike), in C, so answers need no walk in Python to clean them.
+
+    >>> dumps({"a": float("nan"), "b": [float("inf"), 1.5]})
+    b'{"a":null,"b":[null,1.5]}'
+    """
     return orjson.dumps(
-        _clean(content),
-        default=_default,
-        option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS,
+        content, default=_default, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
     )
-
-
-def _clean(v: Any) -> Any:
-    """NaN and infinities are not JSON: they become null."""
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_clean(x) for x in v]
-    return v
 
 
 class JSONResponse(Response):
