@@ -24,6 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
 
+def missing_tools(tipg: bool) -> str | None:
+    """What the benchmarks need and this machine lacks, as a message, or None."""
+    import importlib.util
+
+    if tipg and importlib.util.find_spec("tipg") is None:
+        return "the tiles benchmark runs tipg beside depmap: pip install -e '.[bench]'"
+    if shutil.which("wrk") is None:
+        return "the benchmarks measure throughput with wrk: apt-get install -y wrk"
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

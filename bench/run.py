@@ -20,16 +20,14 @@ previous run of each and, for tiles, to tipg.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, machine
+from bench.common import RESULTS, machine, missing_tools
 from bench.load import fresh_database
 from depmap.settings import DEV_DATABASE_URL
 
@@ -233,10 +231,9 @@ def main() -> None:
     data = os.environ.get("DEPMAP_DATA_DIR")
     if not data or not Path(data).is_dir():
         sys.exit("set DEPMAP_DATA_DIR to the data folder")
-    if "tiles" not in args.skip and importlib.util.find_spec("tipg") is None:
-        sys.exit("the tiles benchmark runs tipg beside depmap: pip install -e '.[bench]'")
-    if shutil.which("wrk") is None:
-        sys.exit("the benchmarks measure throughput with wrk: apt-get install -y wrk")
+    missing = missing_tools(tipg="tiles" not in args.skip)
+    if missing:
+        sys.exit(missing)
     names = ["load", "api", "tiles", "pcn_programmes", "mixed"]
     base = os.environ.get("DATABASE_URL") or DEV_DATABASE_URL
     env = dict(os.environ)

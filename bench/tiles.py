@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import os
 import random
 import re
@@ -42,7 +41,7 @@ from contextlib import contextmanager
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.common import RESULTS, quantiles, server, uvicorn_process, write_result
+from bench.common import RESULTS, missing_tools, quantiles, server, uvicorn_process, write_result
 from depmap.settings import database_settings
 from geo.tiles import lonlat_to_tile
 
@@ -316,8 +315,9 @@ def main() -> None:
             summary_md(json.loads((RESULTS / "tiles-latest.json").read_text()))
         )
         return
-    if importlib.util.find_spec("tipg") is None:
-        sys.exit("bench.tiles runs tipg beside depmap: pip install -e '.[bench]'")
+    missing = missing_tools(tipg=True)
+    if missing:
+        sys.exit(missing)
     tiles = sample_tiles(args.per_zoom, args.seed)
     make_tipg_table()
     res: dict[str, object] = {
