@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.responses import Response
 
 from api.cache import DataVersion, Entry, ResponseCache
-from api.errors import DatabaseUnavailable, Forbidden, NotLoaded, Unauthorized
-from api.formats import dumps, to_csv
-from depmap.schema import AREA_KINDS
-from depmap.settings import ApiSettings
+from depmap.core.errors import DatabaseUnavailable, Forbidden, NotLoaded, Unauthorized
+from depmap.core.settings import ApiSettings
+from depmap.core.vocab import AREA_KINDS
+from queries.formats import dumps, to_csv
 
 
 def get_settings(request: Request) -> ApiSettings:

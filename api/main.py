@@ -11,16 +11,15 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.cache import LRU, DataVersion, ResponseCache
-from api.db import create_engine
 from api.deps import require_read
 from api.middleware import BodyLimit, RejectNul
 from api.routes import areas, deprivation, health, hotspots, overlaps, programmes
 from api.routes import map as map_routes
 from api.routes import tiles as tile_routes
-from api.tiles.fastpath import TileFastPath
-from api.tiles.service import TileService
-from depmap import __version__, logs
-from depmap.settings import (
+from depmap import __version__
+from depmap.core import logs
+from depmap.core.db import make_async_engine
+from depmap.core.settings import (
     DEV_DATABASE_URL,
     ApiSettings,
     DatabaseSettings,
@@ -29,6 +28,8 @@ from depmap.settings import (
     database_settings,
     tile_settings,
 )
+from tiles.fastpath import TileFastPath
+from tiles.service import TileService
 
 DESCRIPTION = """
 Where deprivation concentrates at hyperlocal scale in England, and how it lines up
@@ -42,7 +43,7 @@ tiles are all computed from those weights. Data: English Indices of Deprivation 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    engine = create_engine(app.state.db_settings)
+    engine = make_async_engine(app.state.db_settings)
     app.state.engine = engine
     dv = DataVersion(engine, app.state.settings.version_check_interval_s)
     app.state.data_version = dv

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.formats import dumps
+from queries.formats import dumps
 
 
 class BodyLimit:

@@ -156,7 +156,7 @@ def record(out: Path) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from depmap.settings import ApiSettings, DatabaseSettings
+    from depmap.core.settings import ApiSettings, DatabaseSettings
 
     token = "answers-token-0123456789"
     app = create_app(

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.common import write_result
-from depmap.settings import DEV_DATABASE_URL
+from depmap.core.settings import DEV_DATABASE_URL
 
 
 def fresh_database(base: str, suffix: str, create: bool = True) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.common import process_tree_rss_mb, server_process, write_result
-from depmap.settings import database_settings
+from depmap.core.settings import database_settings
 
 TOKEN = "bench-token-0123456789"
 

@@ -35,7 +35,7 @@ import shapely
 from sqlalchemy import text
 
 from bench.common import RESULTS, quantiles, server, time_requests, write_result
-from depmap.db import make_engine
+from depmap.core.db import make_engine
 from loaders.pipeline import run_load
 from loaders.programmes import delete_programme, load_programme
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from bench.common import RESULTS, machine, missing_tools
 from bench.load import fresh_database
-from depmap.settings import DEV_DATABASE_URL
+from depmap.core.settings import DEV_DATABASE_URL
 
 
 def latest(name: str) -> dict[str, Any] | None:

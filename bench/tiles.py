@@ -42,8 +42,8 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from bench.common import RESULTS, missing_tools, quantiles, server, uvicorn_process, write_result
-from depmap.settings import database_settings
-from geo.tiles import lonlat_to_tile
+from depmap.core.settings import database_settings
+from tiles.grid import lonlat_to_tile
 
 ZOOMS = list(range(6, 14))
 BANDS = {"z6-9": range(6, 10), "z10-13": range(10, 14)}

@@ -23,12 +23,12 @@ from rich.table import Table
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from depmap import logs
 from depmap.cli_programmes import register as _register_programme_commands
 from depmap.cli_tiles import register as _register_tile_commands
-from depmap.db import init_db, make_engine
+from depmap.core import logs
+from depmap.core.db import init_db, make_engine
+from depmap.core.settings import api_settings, loader_settings
 from depmap.fetch_cli import fetch_command
-from depmap.settings import api_settings, loader_settings
 
 T = TypeVar("T")
 
@@ -104,7 +104,7 @@ def db_init(
     reset: Annotated[bool, typer.Option(help="Drop every depmap table first.")] = False,
 ) -> None:
     """Create the PostGIS extension and the tables (idempotent)."""
-    from depmap.db import drop_all
+    from depmap.core.db import drop_all
 
     eng = make_engine()
     try:
@@ -137,7 +137,8 @@ ProgressOpt = Annotated[bool, typer.Option(help="Show progress bars.")]
 def run_parts(
     parts: list[str], data_dir: Path | None, wait: bool, progress: bool, extra: object = None
 ) -> None:
-    from loaders.base import LoadBusy, LoadError
+    from depmap.core.errors import LoadError
+    from loaders.base import LoadBusy
     from loaders.pipeline import run_load
 
     d = _data_dir(data_dir) if parts else (data_dir or Path("."))
@@ -219,7 +220,7 @@ def status() -> None:
     eng = make_engine()
     try:
         with eng.connect() as conn:
-            from depmap.db import data_version, schema_ready
+            from depmap.core.db import data_version, schema_ready
 
             if not schema_ready(conn):
                 _fail("the database has no depmap schema: run `depmap db init`")
@@ -292,11 +293,11 @@ def _run_query(fn: Callable[[Any], Awaitable[T]]) -> T:
     """Run an async query function of the service with a short-lived engine."""
     import asyncio
 
-    from api.db import create_engine
-    from depmap.settings import database_settings
+    from depmap.core.db import make_async_engine
+    from depmap.core.settings import database_settings
 
     async def go() -> T:
-        eng = create_engine(database_settings())
+        eng = make_async_engine(database_settings())
         try:
             async with eng.connect() as conn:
                 return await fn(conn)
@@ -308,9 +309,9 @@ def _run_query(fn: Callable[[Any], Awaitable[T]]) -> T:
     except OperationalError as e:
         _fail(f"cannot reach the database: {e.orig}")
     except Exception as e:
-        from api.errors import ApiError
+        from depmap.core.errors import ServiceError
 
-        if isinstance(e, ApiError):
+        if isinstance(e, ServiceError):
             _fail(e.detail)
         raise
 
@@ -319,7 +320,7 @@ FormatOpt = Annotated[str, typer.Option("--format", help="csv, json or table")]
 
 
 def _emit(rows: list[dict[str, object]], columns: list[str], fmt: str, title: str) -> None:
-    from api.formats import dumps, to_csv
+    from queries.formats import dumps, to_csv
 
     if fmt == "csv":
         sys.stdout.write(to_csv(rows, columns))
@@ -351,8 +352,8 @@ def rankings(
 ) -> None:
     """Every area of a kind with the IoD summary measures (as GET /rankings)."""
     from api.params import Domain, Measure, RankingKind
-    from api.queries.deprivation import RANKING_CSV_COLUMNS
-    from api.queries.deprivation import rankings as q_rankings
+    from queries.deprivation import RANKING_CSV_COLUMNS
+    from queries.deprivation import rankings as q_rankings
 
     for name, value, enum in (
         ("kind", kind, RankingKind),
@@ -379,9 +380,9 @@ def overlaps(
 ) -> None:
     """Which areas of a kind an area overlaps (as GET /areas/{id}/overlaps)."""
     from api.params import OverlapKind
-    from api.queries.areas import get_area
-    from api.queries.overlaps import COLUMNS
-    from api.queries.overlaps import overlaps as q_overlaps
+    from queries.areas import get_area
+    from queries.overlaps import COLUMNS
+    from queries.overlaps import overlaps as q_overlaps
 
     if kind not in {k.value for k in OverlapKind}:
         _fail(f"--kind {kind!r}: use one of {', '.join(k.value for k in OverlapKind)}")
@@ -403,8 +404,8 @@ def profile(
     code: Annotated[str, typer.Argument(help="GSS code or programme/custom id")],
 ) -> None:
     """The full profile of an area as JSON (as GET /areas/{id}/profile)."""
-    from api.formats import dumps
-    from api.routes.deprivation import full_profile
+    from queries.formats import dumps
+    from queries.profile import full_profile
 
     data = _run_query(lambda conn: full_profile(conn, code))
     sys.stdout.write(dumps(data).decode() + "\n")

@@ -38,7 +38,7 @@ FormatOpt = Annotated[str, typer.Option("--format", help="csv, json or table")]
 
 
 def _data_dir(opt: Path | None) -> Path:
-    from depmap.settings import loader_settings
+    from depmap.core.settings import loader_settings
 
     return opt or loader_settings().data_dir or Path(".")
 
@@ -108,8 +108,8 @@ def load_pcn_footprints(
 @programmes_app.command("list")
 def programmes_list(fmt: FormatOpt = "table") -> None:
     """Programmes loaded (as GET /programmes)."""
-    from api.queries.programmes import list_programmes
     from depmap.cli import _emit, _run_query
+    from queries.programmes import list_programmes
 
     rows = _run_query(list_programmes)
     _emit(rows, ["name", "areas", "population", "area_km2", "source_file"], fmt, "Programmes")
@@ -122,9 +122,9 @@ def programmes_summary(
 ) -> None:
     """Every area of a programme with its measures, ICB, sub-ICB and PCNs (as GET
     /programmes/{name}/summary)."""
-    from api.formats import dumps
-    from api.queries.programmes import SUMMARY_COLUMNS, programme_summary
     from depmap.cli import _emit, _run_query
+    from queries.formats import dumps
+    from queries.programmes import SUMMARY_COLUMNS, programme_summary
 
     data = _run_query(lambda conn: programme_summary(conn, name))
     if fmt == "json":
@@ -148,7 +148,8 @@ def programmes_delete(
     from loaders.programmes import delete_programme
 
     def extra(ctx: Any) -> None:
-        from loaders.base import LoadError, PartResult
+        from depmap.core.errors import LoadError
+        from loaders.base import PartResult
 
         n = delete_programme(ctx.conn, name)
         if n == 0:
@@ -167,9 +168,9 @@ def comparators_cmd(
     fmt: FormatOpt = "table",
 ) -> None:
     """Areas most like CODE outside its programme (as GET /areas/{id}/comparators)."""
-    from api.queries.areas import get_area
-    from api.queries.comparators import comparators
     from depmap.cli import _emit, _run_query
+    from queries.areas import get_area
+    from queries.comparators import comparators
 
     async def go(conn: Any) -> dict[str, Any]:
         return await comparators(conn, await get_area(conn, code), n=n, ratio=size_ratio)

@@ -45,17 +45,17 @@ async def _seed(
 ) -> dict[str, Any]:
     from sqlalchemy import text
 
-    from api.db import create_engine
-    from api.queries.areas import area_detail, get_area
-    from api.tiles.layers import get_layer
-    from api.tiles.service import TileService
-    from api.tiles.tilejson import ENGLAND_BOUNDS
-    from depmap.settings import database_settings, tile_settings
-    from geo.tiles import tiles_for_bbox
+    from depmap.core.db import make_async_engine
+    from depmap.core.settings import database_settings, tile_settings
+    from queries.areas import area_detail, get_area
+    from tiles.grid import tiles_for_bbox
+    from tiles.layers import get_layer
+    from tiles.service import TileService
+    from tiles.tilejson import ENGLAND_BOUNDS
 
     layer = get_layer(layer_name)
     s = tile_settings().model_copy(update={"cache_dir": cache_dir})
-    engine = create_engine(database_settings())
+    engine = make_async_engine(database_settings())
     try:
         async with engine.connect() as conn:
             version = int(
@@ -149,9 +149,9 @@ def seed(
     """Pre-render tiles into the disk cache the service reads (same data version)."""
     from sqlalchemy.exc import OperationalError
 
-    from api.errors import ApiError
-    from depmap.settings import tile_settings
-    from geo.tiles import parse_zooms
+    from depmap.core.errors import ServiceError
+    from depmap.core.settings import tile_settings
+    from tiles.grid import parse_zooms
 
     s = tile_settings()
     d = cache_dir or s.cache_dir
@@ -168,7 +168,7 @@ def seed(
     t0 = time.perf_counter()
     try:
         stats = asyncio.run(_seed(layer, zs, area, d, concurrency, progress))
-    except ApiError as e:
+    except ServiceError as e:
         _fail(e.detail)
         return
     except OperationalError as e:
@@ -200,14 +200,14 @@ def map_command(
     """Write one self-contained HTML map of an area (data and scripts inlined; no server)."""
     from sqlalchemy.exc import OperationalError
 
-    from api.db import create_engine
-    from api.errors import ApiError
-    from depmap.settings import api_settings, database_settings
+    from depmap.core.db import make_async_engine
+    from depmap.core.errors import ServiceError
+    from depmap.core.settings import api_settings, database_settings
     from web.assets import AssetsMissing
     from web.export import export_config, export_html
 
     async def go() -> str:
-        eng = create_engine(database_settings())
+        eng = make_async_engine(database_settings())
         try:
             async with eng.connect() as conn:
                 s = api_settings()
@@ -224,7 +224,7 @@ def map_command(
 
     try:
         html = asyncio.run(go())
-    except ApiError as e:
+    except ServiceError as e:
         _fail(e.detail)
         return
     except AssetsMissing as e:

@@ -1,6 +1,6 @@
 """The ``depmap fetch`` command: a progress bar per file and a closing table.
 
-The work is :func:`loaders.fetch.fetch`; this module only draws it.
+The work is :func:`fetch.datasets.fetch`; this module only draws it.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from depmap.settings import loader_settings
+from depmap.core.settings import loader_settings
 
 if TYPE_CHECKING:
-    from loaders.fetch import Dataset, DatasetResult
+    from fetch.datasets import Dataset, DatasetResult
 
 err = Console(stderr=True)
 out = Console()
@@ -49,7 +49,7 @@ class AmountColumn(ProgressColumn):
 
 
 class FetchBars:
-    """:class:`loaders.download.FetchProgress` drawn with rich on stderr."""
+    """:class:`fetch.download.FetchProgress` drawn with rich on stderr."""
 
     def __init__(self, enabled: bool = True) -> None:
         self._p = Progress(
@@ -152,8 +152,8 @@ def fetch_command(
     with their address, size and SHA-256 in DEST/manifest.lock.json. Load them
     with `depmap load all --data-dir DEST`.
     """
-    from loaders.download import FetchError, RetryPolicy
-    from loaders.fetch import LOCK_NAME, MANUAL, catalogue, fetch, parse_url_overrides
+    from fetch.datasets import LOCK_NAME, MANUAL, catalogue, fetch, parse_url_overrides
+    from fetch.download import FetchError, RetryPolicy
 
     s = loader_settings()
     try:

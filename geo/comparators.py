@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from depmap.schema import DOMAINS
+from depmap.core.vocab import DOMAINS
 
 #: The scores compared: the overall index, then the seven domains.
 FEATURES: tuple[str, ...] = DOMAINS

@@ -17,7 +17,7 @@ from pyproj.exceptions import CRSError
 from shapely.errors import ShapelyError
 from shapely.validation import explain_validity
 
-from depmap.schema import SRID
+from depmap.core.schema import SRID
 
 
 class GeometryError(ValueError):

@@ -10,7 +10,7 @@ import json
 
 import pandas as pd
 
-from depmap.schema import DOMAINS
+from depmap.core.vocab import DOMAINS
 from geo.measures import summarise, weighted_means
 
 #: The health indicators of every area's profile (lsoa_stats columns).

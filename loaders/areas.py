@@ -9,8 +9,8 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from depmap.db import delete_area_rows
-from depmap.schema import SRID
+from depmap.core.db import delete_area_rows
+from depmap.core.schema import SRID
 from loaders.base import copy_binary, copy_frame, temp_table
 
 

@@ -16,14 +16,11 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from depmap.db import LOAD_LOCK_KEY
-from depmap.schema import SRID
+from depmap.core.db import LOAD_LOCK_KEY
+from depmap.core.errors import LoadError
+from depmap.core.schema import SRID
 
 log = logging.getLogger("depmap.load")
-
-
-class LoadError(ValueError):
-    """A file or its contents cannot be loaded; the message says what is wrong and where."""
 
 
 class LoadBusy(RuntimeError):
@@ -76,7 +73,7 @@ class LoadContext:
 
     def expected(self, kind: str) -> int | None:
         """The national count of ``kind`` to check against, or None for extracts."""
-        from loaders.sources import EXPECTED_COUNTS
+        from sources.layout import EXPECTED_COUNTS
 
         return EXPECTED_COUNTS.get(kind) if self.expect_england else None
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from depmap.core.errors import LoadError
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, LoadError, PartResult, timed
-from loaders.files import read_boundaries
-from loaders.sources import SOURCES
+from loaders.base import LoadContext, PartResult, timed
+from sources.boundaries import read_boundaries
+from sources.layout import SOURCES
 
 
 def lsoa21_path(ctx: LoadContext) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from depmap.schema import (
+from depmap.core.vocab import (
     DOMAINS,
     LSOA_STAT_COLUMNS,
     NATIONAL_LSOA21,
@@ -25,8 +25,8 @@ from depmap.schema import (
 )
 from geo.measures import MEASURE_COLUMNS, rank_within
 from geo.summary import compute_summaries
-from loaders import tiles
 from loaders.base import LoadContext, PartResult, copy_frame, timed
+from tiles import build as tiles
 
 #: lsoa_stats column -> (indicator code, field of indicator_value)
 STAT_SOURCES: dict[str, tuple[str, str]] = {

@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from depmap.core.errors import LoadError
 from geo.union import union_groups
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, LoadError, PartResult, timed
-from loaders.files import check_codes, read_csv
-from loaders.sources import SOURCES
+from loaders.base import LoadContext, PartResult, timed
+from sources.codes import check_codes
+from sources.layout import SOURCES
+from sources.tables import read_csv
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ from pathlib import Path
 import pandas as pd
 import xlrd
 
+from depmap.core.errors import LoadError
 from geo.crosswalk import carry_to_lsoa21
-from loaders.base import LoadContext, LoadError, PartResult, timed
-from loaders.files import check_codes, read_csv
+from loaders.base import LoadContext, PartResult, timed
 from loaders.indicators import IndicatorSpec, align_to_lsoas, write_indicators
 from loaders.lsoa11 import crosswalk
-from loaders.sources import SOURCES
+from sources.codes import check_codes
+from sources.layout import SOURCES
+from sources.tables import read_csv
 
 SOURCE = "ONS life expectancy, HLE and DFLE at birth by MSOA, England, 2009 to 2013"
 _MSOA = re.compile(r"E02\d{6}")

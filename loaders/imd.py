@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from depmap.core.errors import LoadError
 from geo.crosswalk import carry_to_lsoa21
 from geo.measures import decile
-from loaders.base import LoadContext, LoadError, PartResult, timed
-from loaders.files import check_codes, numeric, read_csv
+from loaders.base import LoadContext, PartResult, timed
 from loaders.indicators import IndicatorSpec, align_to_lsoas, write_indicators
 from loaders.lsoa11 import crosswalk
-from loaders.sources import LSOA11_COUNT, LSOA21_COUNT, SOURCES
+from sources.codes import check_codes
+from sources.layout import LSOA11_COUNT, LSOA21_COUNT, SOURCES
+from sources.tables import numeric, read_csv
 
 SOURCE_2025 = "MHCLG English Indices of Deprivation 2025"
 SOURCE_2019 = "MHCLG English Indices of Deprivation 2019"

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import text
 
-from loaders.base import LoadContext, LoadError, copy_binary, copy_frame, temp_table
-from loaders.files import check_codes
+from depmap.core.errors import LoadError
+from loaders.base import LoadContext, copy_binary, copy_frame, temp_table
+from sources.codes import check_codes
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from sqlalchemy import text
 
+from depmap.core.names import programme_code
 from geo.union import union_groups
 from loaders.base import LoadContext, PartResult, timed
-from loaders.programmes import delete_programme, programme_code, write_programme_areas
+from loaders.programmes import delete_programme, write_programme_areas
 
 PROGRAMME = "Left-behind neighbourhoods"
 MAX_MSOA_NAMES = 3

@@ -13,11 +13,14 @@ import pandas as pd
 import shapely
 from sqlalchemy import text
 
+from depmap.core.errors import LoadError
 from geo.crosswalk import crosswalk_weights
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, LoadError, PartResult, timed
-from loaders.files import check_codes, numeric, read_boundaries, read_csv
-from loaders.sources import SOURCES
+from loaders.base import LoadContext, PartResult, timed
+from sources.boundaries import read_boundaries
+from sources.codes import check_codes
+from sources.layout import SOURCES
+from sources.tables import numeric, read_csv
 
 CHANGE_CODES = {"U", "S", "M", "X"}
 

@@ -24,13 +24,14 @@ import pandas as pd
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from depmap.db import delete_area_rows
+from depmap.core.db import delete_area_rows
+from depmap.core.errors import LoadError
 from geo.pcn import footprint_lsoas, pcn_lsoa_weights
 from geo.union import union_groups
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, LoadError, PartResult, timed
+from loaders.base import LoadContext, PartResult, timed
 from loaders.registrations import REASONS, Cleaned, clean, read_practice_map, read_registrations
-from loaders.sources import SOURCES
+from sources.layout import SOURCES
 
 SOURCE = "registrations"
 POPULATION_BASIS = "gp_registered_patients"

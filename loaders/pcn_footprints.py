@@ -29,14 +29,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import text
 
-from depmap.db import delete_area_rows
-from depmap.sqlfiles import sql
+from depmap.core.db import delete_area_rows
+from depmap.core.errors import LoadError
+from depmap.core.names import slug
+from depmap.core.sqlfiles import sql
 from loaders.areas import upsert_areas
-from loaders.base import LoadContext, LoadError, PartResult, timed
-from loaders.files import slug
+from loaders.base import LoadContext, PartResult, timed
 from loaders.programme_files import read_area_file
 from loaders.registrations import read_practice_map
-from loaders.sources import SOURCES
+from sources.layout import SOURCES
 
 SOURCE = "icb_supplied"
 _WORDS = re.compile(r"[^A-Z0-9]+")
@@ -143,9 +144,9 @@ def _extra_properties(path: Path) -> dict[int, dict[str, object]]:
     try:
         import pyogrio
 
-        from loaders.files import _vsi_path
+        from sources.boundaries import vsi_path
 
-        df = pyogrio.read_dataframe(_vsi_path(path), read_geometry=False)
+        df = pyogrio.read_dataframe(vsi_path(path), read_geometry=False)
     except Exception:  # the file was read once already; extras are optional
         return {}
     num = df.select_dtypes(include=[np.number])

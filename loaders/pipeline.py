@@ -17,7 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
-from depmap.db import bump_data_version, init_db, orphan_counts, schema_current
+from depmap.core.db import bump_data_version, init_db, orphan_counts, schema_current
+from depmap.core.errors import LoadError
 from loaders import (
     boundaries,
     cni,
@@ -31,14 +32,7 @@ from loaders import (
     pcn_footprints,
     population,
 )
-from loaders.base import (
-    LoadContext,
-    LoadError,
-    NullProgress,
-    PartResult,
-    Progress,
-    acquire_load_lock,
-)
+from loaders.base import LoadContext, NullProgress, PartResult, Progress, acquire_load_lock
 
 log = logging.getLogger("depmap.load")
 
@@ -184,7 +178,7 @@ def run_load(
 
 def optional_parts_present(parts: Sequence[str], data_dir: Path) -> list[str]:
     """Drop the parts whose files are not in ``data_dir`` and that ``load all`` can skip."""
-    from loaders.sources import SOURCES
+    from sources.layout import SOURCES
 
     optional_files = {
         "lsoa11": ("lsoa11_boundaries", "lsoa11_lsoa21", "mye2020"),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from loaders.base import LoadContext, LoadError, PartResult, timed
-from loaders.files import numeric, read_csv
+from depmap.core.errors import LoadError
+from loaders.base import LoadContext, PartResult, timed
 from loaders.indicators import IndicatorSpec, align_to_lsoas, write_indicators
-from loaders.sources import SOURCES
+from sources.layout import SOURCES
+from sources.tables import numeric, read_csv
 
 SOURCE = "ONS Census 2021 (TS001 usual residents; TS038 disability)"
 

@@ -18,18 +18,23 @@ problem raises :class:`~loaders.base.LoadError` naming the file and the values.
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
-from depmap.schema import SRID
-from loaders.base import LoadError
-from loaders.files import ENGLAND_BOUNDS_27700, _pick, _vsi_path, polygonal, resolve_crs, slug
+from depmap.core.errors import LoadError
+from depmap.core.names import slug
+from sources.boundaries import (
+    ENGLAND_BOUNDS_27700,
+    layer_fields,
+    polygonal,
+    read_layer,
+    to_british_grid,
+)
+from sources.tables import find_column
 
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".fgb")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -88,15 +93,19 @@ def _columns(
     def given(f: str | None, what: str) -> str | None:
         if f is None:
             return None
-        col = _pick(fields, [f])
+        col = find_column(fields, [f], path.name, required=False)
         if col is None:
             raise LoadError(
                 f"{path.name}: no {what} column {f!r} (the file has: {', '.join(fields) or 'none'})"
             )
         return col
 
-    code_col = given(code_field, "code") or (None if code_field else _pick(fields, CODE_FIELDS))
-    name_col = given(name_field, "name") or (None if name_field else _pick(fields, NAME_FIELDS))
+    code_col = given(code_field, "code") or (
+        None if code_field else find_column(fields, CODE_FIELDS, path.name, required=False)
+    )
+    name_col = given(name_field, "name") or (
+        None if name_field else find_column(fields, NAME_FIELDS, path.name, required=False)
+    )
     if code_col is None and name_col is None:
         raise LoadError(
             f"{path.name}: no area code or name column (looked for {', '.join(CODE_FIELDS)} and "
@@ -130,24 +139,11 @@ def _codes_names(
 def _read_boundaries(
     path: Path, fmt: str, code_field: str | None, name_field: str | None
 ) -> AreaFile:
-    src = _vsi_path(path)
-    try:
-        info = pyogrio.read_info(src)
-    except Exception as e:  # pyogrio raises several DataSource errors
-        raise LoadError(f"{path.name}: cannot be read as a boundary file: {e}") from e
-    fields = [str(f) for f in info["fields"]]
+    fields = layer_fields(path)
     code_col, name_col = _columns(fields, path, code_field, name_field)
-    cols = [c for c in (code_col, name_col) if c]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        try:
-            gdf = pyogrio.read_dataframe(src, columns=list(dict.fromkeys(cols)))
-        except Exception as e:
-            raise LoadError(f"{path.name}: cannot be read: {e}") from e
+    gdf = read_layer(path, [c for c in (code_col, name_col) if c])
     if gdf.empty:
         raise LoadError(f"{path.name}: the file has no features")
-    crs = resolve_crs(gdf.crs, path.name)
-    gdf = gdf.set_crs(crs, allow_override=True)
     codes, names = _codes_names(gdf, code_col, name_col, path)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     is_empty = np.array([g is None or shapely.is_empty(g) for g in geoms])
@@ -155,27 +151,7 @@ def _read_boundaries(
     keep = ~is_empty
     if not keep.any():
         raise LoadError(f"{path.name}: every feature has an empty geometry")
-    g = gdf.loc[keep].geometry
-    if crs.is_geographic:
-        b = g.total_bounds
-        if (
-            min(b[0], b[2]) < -180
-            or max(b[0], b[2]) > 180
-            or min(b[1], b[3]) < -90
-            or max(b[1], b[3]) > 90
-        ):
-            raise LoadError(
-                f"{path.name}: coordinates out of range for {crs.name} (longitude/latitude); "
-                "is the coordinate reference system right?"
-            )
-    g = g.to_crs(SRID) if crs.to_epsg() != SRID else g.set_crs(SRID, allow_override=True)
-    arr = np.asarray(g.values, dtype=object)
-    if not np.isfinite(shapely.get_coordinates(arr)).all():
-        raise LoadError(
-            f"{path.name}: some coordinates cannot be projected to British National Grid; "
-            "is the coordinate reference system right?"
-        )
-    arr = polygonal(arr, path.name)
+    arr = to_british_grid(gdf.loc[keep].geometry, path.name)
     frame = pd.DataFrame({"code": codes[keep].to_numpy(), "name": names[keep].to_numpy()})
     notes: list[str] = []
     if frame["code"].duplicated().any():
@@ -206,7 +182,7 @@ def _read_code_list(path: Path, code_field: str | None, name_field: str | None) 
     fields = [str(c) for c in df.columns]
     if df.empty:
         raise LoadError(f"{path.name}: the file has a header but no rows")
-    unit_col = _pick(fields, LSOA_FIELDS + OA_FIELDS)
+    unit_col = find_column(fields, LSOA_FIELDS + OA_FIELDS, path.name, required=False)
     if unit_col is None:  # a column whose values look like LSOA21/OA21 codes
         for c in fields:
             v = df[c].astype(str).str.strip().str.upper()

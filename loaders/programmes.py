@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -35,34 +34,21 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from depmap.db import delete_area_rows
-from depmap.sqlfiles import sql
+from depmap.core.db import delete_area_rows
+from depmap.core.errors import LoadError
+from depmap.core.names import programme_code, programme_slug
+from depmap.core.sqlfiles import sql
 from geo.union import union_groups
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, LoadError, PartResult, timed
-from loaders.files import read_csv, slug
+from loaders.base import LoadContext, PartResult, timed
 from loaders.programme_files import AreaFile, read_area_file
-from loaders.sources import SOURCES
+from sources.layout import SOURCES
+from sources.tables import read_csv
 
 #: Overlaps smaller than this (m²) are boundary noise between neighbouring areas.
 OVERLAP_NOISE_M2 = 1.0
 #: Areas with less than this share of their area over English LSOAs are outside England.
 OUTSIDE_ENGLAND = 1e-3
-
-_CODE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def programme_slug(programme: str) -> str:
-    s = slug(programme)[:40].strip("-")
-    if not s:
-        raise LoadError(f"programme name {programme!r} has no letters or digits")
-    return s
-
-
-def programme_code(programme: str, code: str) -> str:
-    """The stored code of a programme area: ``<programme slug>:<code>``."""
-    c = _CODE_CHARS.sub("-", str(code)).strip("-")[:50] or slug(str(code))
-    return f"{programme_slug(programme)}:{c}"
 
 
 def delete_programme(conn: Connection, programme: str) -> int:
@@ -286,7 +272,8 @@ def load_programme(
     res = PartResult(f"programme {programme}")
     with timed(res):
         programme = programme.strip()
-        programme_slug(programme)
+        if not programme_slug(programme):
+            raise LoadError(f"programme name {programme!r} has no letters or digits")
         if len(programme) > 200:
             raise LoadError("the programme name is longer than 200 characters")
         ctx.progress.start(f"programme {programme}: {path.name}", total=3)

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders.base import LoadError
-from loaders.files import read_csv
+from depmap.core.errors import LoadError
+from sources.tables import read_csv
 
 REGISTRATION_COLUMNS = (
     "PUBLICATION",

@@ -19,8 +19,8 @@ from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from depmap.db import init_db
-from depmap.settings import DEV_DATABASE_URL, ApiSettings, DatabaseSettings
+from depmap.core.db import init_db
+from depmap.core.settings import DEV_DATABASE_URL, ApiSettings, DatabaseSettings
 from tests.synth import Synth, make_synth
 
 TOKEN = "test-token-0123456789"

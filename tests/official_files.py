@@ -1,6 +1,6 @@
 """The synthetic 'England' of :mod:`tests.synth`, written in the OFFICIAL formats.
 
-Each dataset of ``loaders/sources.json`` that fetch reads automatically gets a
+Each dataset of ``fetch/sources.json`` that fetch reads automatically gets a
 small file in the publisher's own layout, served at its official address by
 :class:`tests.official_server.OfficialServer`: FeatureServer layers for the ONS
 boundaries and lookups (England and Wales, so that fetch must drop the Welsh
@@ -29,7 +29,7 @@ import openpyxl
 import pandas as pd
 import shapely
 
-from loaders.fetch import Dataset, catalogue
+from fetch.datasets import Dataset, catalogue
 from tests.official_server import OfficialServer
 from tests.synth import Synth
 

@@ -1,6 +1,6 @@
 """A local HTTP server that stands in for the official hosts in fetch tests.
 
-It serves files under the mirror layout of ``loaders.download.mirror_url``
+It serves files under the mirror layout of ``fetch.download.mirror_url``
 (``/<host>/<path>?<query>``) and imitates an ArcGIS FeatureServer layer's
 ``/query`` endpoint: ``returnCountOnly``, ``outFields``, ``resultOffset`` and
 ``resultRecordCount`` capped by a ``maxRecordCount``, ``exceededTransferLimit``
@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from loaders.download import mirror_url
+from fetch.download import mirror_url
 
 
 @dataclass

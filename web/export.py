@@ -13,12 +13,12 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.db import sql
-from api.errors import ApiError
-from api.queries.areas import get_area
-from api.queries.hotspots import hotspots
-from api.queries.maps import focus
-from depmap.schema import DOMAINS, TILE_HEALTH
+from depmap.core.errors import ServiceError
+from depmap.core.vocab import DOMAINS, TILE_HEALTH
+from queries.areas import get_area
+from queries.db import sql
+from queries.hotspots import hotspots
+from queries.maps import focus
 from web.map import OUTLINES, base_config, render_map
 
 #: The deciles the choropleth reads, sent as one list per LSOA in this order (the page
@@ -101,7 +101,7 @@ async def export_config(
             seed=seed,
         )
         hot = [u["code"] for u in hs["units"] if u["cluster"] == "hot"]
-    except ApiError:  # an area too small for hotspots still gets its map
+    except ServiceError:  # an area too small for hotspots still gets its map
         hot = []
     # the LSOAs are inlined already: name the hotspots, the page draws them
     f["hotspots"] = {"codes": hot}

@@ -8,7 +8,6 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from api.db import sql
 from api.deps import (
     AreaIdPath,
     AreaKindQuery,
@@ -19,12 +18,13 @@ from api.deps import (
     is_custom_code,
     require_write,
 )
-from api.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
-from api.formats import Format, JSONResponse, TableFormat, feature_collection
-from api.queries.areas import area_detail, get_area, search_areas
-from api.queries.custom import create_custom_area, delete_custom_area, hold_off_loads
-from depmap.schema import AREA_KINDS
+from api.responses import JSONResponse
+from depmap.core.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
+from depmap.core.vocab import AREA_KINDS
 from geo.geometry import GeometryError, parse_drawn
+from queries.areas import area_boundary, area_detail, get_area, search_areas
+from queries.custom import create_custom_area, delete_custom_area, hold_off_loads
+from queries.formats import Format, TableFormat, feature_collection
 
 router = APIRouter(tags=["areas"])
 
@@ -88,16 +88,9 @@ async def get_one(
             for rel in ("overlaps", "deprivation", "hotspots", "profile")
         }
         if format is Format.geojson:
-            row = (await conn.execute(sql("area_geojson"), {"id": area.id})).scalar_one()
+            geometry = await area_boundary(conn, area)
             return feature_collection(
-                [
-                    {
-                        "type": "Feature",
-                        "id": area.code,
-                        "geometry": orjson.loads(row),
-                        "properties": detail,
-                    }
-                ]
+                [{"type": "Feature", "id": area.code, "geometry": geometry, "properties": detail}]
             )
         return detail
 

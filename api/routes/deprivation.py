@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
-from api.formats import TableFormat
 from api.params import Domain, Measure, RankingKind
-from api.queries.areas import area_detail, get_area
-from api.queries.deprivation import RANKING_CSV_COLUMNS, deprivation, deprivation_all, rankings
-from api.queries.overlaps import overlaps
+from queries.areas import get_area
+from queries.deprivation import RANKING_CSV_COLUMNS, deprivation, rankings
+from queries.formats import TableFormat
+from queries.profile import full_profile
 
 router = APIRouter(tags=["deprivation"])
 
@@ -88,9 +88,6 @@ async def get_rankings(
     )
 
 
-PROFILE_KINDS = ("icb", "sicbl", "ltla", "pcn", "programme")
-
-
 @router.get(
     "/areas/{area_id}/profile",
     summary="Everything about an area: facts, deprivation in every domain, health, "
@@ -107,34 +104,3 @@ async def get_profile(
     return await answer(
         request, ("profile", area_id, area_kind), compute, cacheable=not is_custom_code(area_id)
     )
-
-
-async def full_profile(conn: Any, area_id: str, area_kind: str | None = None) -> dict[str, Any]:
-    """The profile of an area (also ``depmap profile CODE``)."""
-    area = await get_area(conn, area_id, area_kind)
-    detail = await area_detail(conn, area)
-    domains = await deprivation_all(conn, area)
-    health = None
-    for dep in domains.values():
-        health = dep.pop("health")
-        for k in ("area", "n_lsoa_national", "method"):
-            dep.pop(k)
-    routes = {}
-    for k in PROFILE_KINDS:
-        o = await overlaps(conn, area, k, 0.0)
-        routes[k] = [
-            {
-                kk: x[kk]
-                for kk in (
-                    "code",
-                    "name",
-                    "programme",
-                    "share_of_population",
-                    "share_of_area",
-                    "population",
-                )
-            }
-            for x in o["overlaps"]
-            if x["share_of_population"] >= 0.01 or x["share_of_area"] >= 0.01
-        ]
-    return {"area": detail, "deprivation": domains, "health": health, "overlaps": routes}

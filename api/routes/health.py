@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from api.cache import DataVersion
-from api.db import sql
 from api.deps import answer, require_read
-from api.formats import JSONResponse
+from api.responses import JSONResponse
+from queries.areas import indicator_catalogue
 
 router = APIRouter(tags=["service"])
 
@@ -45,8 +45,4 @@ async def healthz(request: Request) -> Response:
     dependencies=[Depends(require_read)],
 )
 async def indicators(request: Request) -> Response:
-    async def compute(conn: Any) -> Any:
-        rows = (await conn.execute(sql("indicator_catalogue"))).mappings().all()
-        return {"count": len(rows), "indicators": [dict(r) for r in rows]}
-
-    return await answer(request, ("indicators",), compute)
+    return await answer(request, ("indicators",), indicator_catalogue)

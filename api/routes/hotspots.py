@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer_in, data_version, is_custom_code
-from api.formats import Format
 from api.params import Domain
 from api.params import HotspotUnit as Unit
-from api.queries.areas import get_area
-from api.queries.hotspots import hotspots
 from api.routes.deprivation import DomainQuery
+from queries.areas import get_area
+from queries.formats import Format
+from queries.hotspots import hotspots
 
 router = APIRouter(tags=["hotspots"])
 

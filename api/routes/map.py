@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from api.deps import AreaKindQuery, answer, data_version, is_custom_code
-from api.queries.maps import focus
+from queries.maps import focus
 from web.assets import STATIC_DIR, STATIC_URL
 from web.map import base_config, render_map
 

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer_in, is_custom_code
-from api.formats import Format
 from api.params import OverlapKind
-from api.queries.areas import get_area
-from api.queries.overlaps import COLUMNS, overlaps
-from api.sqlgeo import features_for
+from queries.areas import get_area
+from queries.features import features_for
+from queries.formats import Format
+from queries.overlaps import COLUMNS, overlaps
 
 router = APIRouter(tags=["overlaps"])
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
-from api.formats import TableFormat
-from api.queries.areas import get_area
-from api.queries.comparators import COMPARATOR_KINDS, comparators
-from api.queries.programmes import SUMMARY_COLUMNS, list_programmes, programme_summary
-from loaders.files import slug
+from depmap.core.names import programme_slug
+from queries.areas import get_area
+from queries.comparators import COMPARATOR_KINDS, comparators
+from queries.formats import TableFormat
+from queries.programmes import SUMMARY_COLUMNS, list_programmes, programme_summary
 
 router = APIRouter(tags=["programmes"])
 
@@ -75,7 +75,7 @@ async def get_programme_summary(
         format.value,
         rows="areas",
         columns=SUMMARY_COLUMNS,
-        filename=f"{slug(name) or 'programme'}-summary",
+        filename=f"{programme_slug(name) or 'programme'}-summary",
     )
 
 

@@ -7,14 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from api.db import sql
 from api.deps import answer, cache_scope, data_version
-from api.tiles.cache import Tile
-from api.tiles.layers import LAYERS, get_layer
-from api.tiles.render import MVT_MEDIA_TYPE
-from api.tiles.service import TileService
-from api.tiles.tilejson import tilejson
-from depmap.settings import TileSettings
+from depmap.core.settings import TileSettings
+from tiles.cache import Tile
+from tiles.layers import LAYERS, get_layer
+from tiles.render import MVT_MEDIA_TYPE
+from tiles.service import TileService
+from tiles.tilejson import layer_bounds, tilejson
 
 router = APIRouter(tags=["tiles"])
 
@@ -80,9 +79,7 @@ async def get_tilejson(request: Request, layer: LayerPath) -> Response:
     base = str(request.base_url)
 
     async def compute(conn: Any) -> Any:
-        row = (await conn.execute(sql("tile_layer_bounds"), {"kind": lyr.kind})).first()
-        bounds = tuple(float(v) for v in row) if row else None
-        return tilejson(lyr, base, version, bounds, s)  # type: ignore[arg-type]
+        return tilejson(lyr, base, version, await layer_bounds(conn, lyr), s)
 
     return await answer(request, ("tilejson", lyr.name, base), compute)
 

@@ -247,12 +247,12 @@ def test_national_map_renders_offline_assets_only(page, live_server):  # type: i
 
 
 def test_exported_file_works_with_no_server(page, national_url, national_engine, tmp_path):  # type: ignore[no-untyped-def]
-    from api.db import create_engine
-    from depmap.settings import DatabaseSettings
+    from depmap.core.db import make_async_engine
+    from depmap.core.settings import DatabaseSettings
     from web.export import export_config, export_html
 
     async def build() -> dict:
-        eng = create_engine(DatabaseSettings(url=national_url))  # type: ignore[arg-type]
+        eng = make_async_engine(DatabaseSettings(url=national_url))  # type: ignore[arg-type]
         try:
             async with eng.connect() as conn:
                 return await export_config(conn, AREA, permutations=199)

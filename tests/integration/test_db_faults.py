@@ -44,7 +44,7 @@ def cluster(synth):
     pg.start()
     url = pg.createdb("depmap_faults")
     eng = create_engine(sa_url(url))
-    from depmap.db import init_db
+    from depmap.core.db import init_db
 
     with eng.begin() as c:
         init_db(c)

@@ -158,7 +158,7 @@ def test_left_behind_flags(national_engine, data_dir):
 
 
 def test_no_orphan_rows(national_engine):
-    from depmap.db import orphan_counts
+    from depmap.core.db import orphan_counts
 
     with national_engine.connect() as c:
         assert set(orphan_counts(c).values()) == {0}

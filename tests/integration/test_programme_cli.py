@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from depmap.settings import clear_caches
+from depmap.core.settings import clear_caches
 
 pytestmark = [pytest.mark.db]
 

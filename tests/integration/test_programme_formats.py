@@ -15,7 +15,7 @@ import pytest
 import shapely
 from sqlalchemy import text
 
-from loaders.base import LoadError
+from depmap.core.errors import LoadError
 from loaders.pipeline import run_load
 from loaders.programmes import delete_programme, load_programme
 from tests.synth import ORIGIN, SIDE

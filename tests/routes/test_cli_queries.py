@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from depmap.cli import app
-from depmap.settings import clear_caches
+from depmap.core.settings import clear_caches
 
 pytestmark = [pytest.mark.db, pytest.mark.data]
 

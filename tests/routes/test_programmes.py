@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from api.queries.programmes import SUMMARY_COLUMNS
-from depmap.schema import DOMAINS
+from depmap.core.vocab import DOMAINS
+from queries.programmes import SUMMARY_COLUMNS
 
 pytestmark = [pytest.mark.db, pytest.mark.data]
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from depmap import logs
+from depmap.core import logs
 from tests.conftest import TOKEN, make_client
 
 pytestmark = [pytest.mark.db, pytest.mark.data]

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.main import create_app
-from depmap.settings import ApiSettings, DatabaseSettings, TileSettings
-from geo.tiles import lonlat_to_tile
+from depmap.core.settings import ApiSettings, DatabaseSettings, TileSettings
 from tests.conftest import TOKEN
+from tiles.grid import lonlat_to_tile
 
 pytestmark = [pytest.mark.db, pytest.mark.data]
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from api.main import create_app
 from depmap.cli import app
-from depmap.settings import ApiSettings, DatabaseSettings, TileSettings, clear_caches
+from depmap.core.settings import ApiSettings, DatabaseSettings, TileSettings, clear_caches
 from tests.conftest import TOKEN
 
 pytestmark = [pytest.mark.db, pytest.mark.data]

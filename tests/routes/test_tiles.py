@@ -9,7 +9,7 @@ import mapbox_vector_tile
 import pytest
 from sqlalchemy import text
 
-from geo.tiles import lonlat_to_tile
+from tiles.grid import lonlat_to_tile
 
 pytestmark = [pytest.mark.db, pytest.mark.data]
 

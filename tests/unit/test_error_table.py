@@ -40,7 +40,7 @@ def test_a_value_the_database_refuses_is_a_422():
 
 
 def test_load_in_progress_says_when_to_retry():
-    from api.queries.custom import LoadInProgress
+    from depmap.core.errors import LoadInProgress
 
     r = app_raising(LoadInProgress("a data load is running")).get("/x")
     assert r.status_code == 503 and r.headers["retry-after"] == "30"

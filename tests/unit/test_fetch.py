@@ -18,9 +18,10 @@ import pyogrio
 import pytest
 from typer.testing import CliRunner
 
-from depmap.settings import clear_caches
-from loaders.arcgis import LayerQuery, fetch_layer
-from loaders.download import (
+from depmap.core.settings import clear_caches
+from fetch.arcgis import LayerQuery, fetch_layer
+from fetch.datasets import LOCK_NAME, catalogue, fetch, parse_url_overrides
+from fetch.download import (
     FetchError,
     RetryPolicy,
     download,
@@ -28,8 +29,7 @@ from loaders.download import (
     make_client,
     mirror_url,
 )
-from loaders.fetch import LOCK_NAME, catalogue, fetch, parse_url_overrides
-from loaders.sources import SOURCES
+from sources.layout import SOURCES
 from tests.official_server import OfficialServer, serve
 
 NO_WAIT = RetryPolicy(retries=2, backoff_s=0)

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from loaders.download import RetryPolicy
-from loaders.fetch import LOCK_NAME, DatasetResult, fetch
+from fetch.datasets import LOCK_NAME, DatasetResult, fetch
+from fetch.download import RetryPolicy
 from tests.conftest import derived_url, ensure_database, sa_url
 from tests.official_files import SPLIT11, WELSH, Official, read_layout_csv, serve_official
 from tests.official_server import OfficialServer

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from api.formats import dumps
+from queries.formats import dumps
 
 
 def test_nan_and_infinities_are_null_at_any_depth() -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from loaders.base import LoadError
+from depmap.core.errors import LoadError
 from loaders.pipeline import run_load
 
 

@@ -1,9 +1,9 @@
 """The allowed values the API documents are the data model's."""
 
 from api.params import Domain, HotspotUnit, Measure, OverlapKind, RankingKind
-from api.queries.hotspots import HOTSPOT_UNITS
-from api.queries.overlaps import OVERLAP_KINDS
-from depmap.schema import DOMAINS, MEASURES, RANKED_KINDS
+from depmap.core.vocab import DOMAINS, MEASURES, RANKED_KINDS
+from queries.hotspots import HOTSPOT_UNITS
+from queries.overlaps import OVERLAP_KINDS
 
 
 def test_enums_match_the_model():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from depmap.core.errors import LoadError
 from geo.pcn import footprint_lsoas, pcn_lsoa_weights
-from loaders.base import LoadError
 from loaders.registrations import clean
 
 L1, L2, L3 = "E01000001", "E01000002", "E01000003"

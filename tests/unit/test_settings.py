@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from depmap.settings import DEV_DATABASE_URL, ApiSettings, DatabaseSettings
+from depmap.core.settings import DEV_DATABASE_URL, ApiSettings, DatabaseSettings
 
 
 def test_database_url_from_code_and_environment(monkeypatch):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from geo.tiles import (
+from tiles.grid import (
     band_for_zoom,
     lonlat_to_tile,
     parse_zooms,

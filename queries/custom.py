@@ -1,0 +1,125 @@
+"""Custom areas: polygons drawn by users, weighted over LSOA21s when they are stored."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+import pandas as pd
+import shapely
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from depmap.core.db import LOAD_LOCK_KEY
+from depmap.core.errors import InvalidGeometry, LoadInProgress
+from depmap.core.schema import SRID
+from depmap.core.sqlfiles import sql as shared_sql
+from geo.geometry import Drawn
+from geo.summary import compute_summaries
+from queries.db import sql
+from queries.deprivation import area_inputs, national_lsoa_count
+
+
+async def summarise_stored(conn: AsyncConnection, area_id: int) -> None:
+    """Compute and store the measures and profile of one area from its weights."""
+    n_lsoa = await national_lsoa_count(conn)
+    weights, stats = await area_inputs(conn, area_id)
+    measures, prof = compute_summaries(weights, stats, n_lsoa)
+    rows = []
+    for (aid, domain), r in measures.iterrows():
+        rows.append(
+            {
+                "area_id": int(aid),
+                "domain": domain,
+                "population": float(r["population"]),
+                **{
+                    k: (None if pd.isna(r[k]) else float(r[k]))
+                    for k in (
+                        "average_score",
+                        "average_rank",
+                        "proportion_most_deprived_10",
+                        "extent",
+                        "local_concentration",
+                        "scale",
+                    )
+                },
+                "decile_population": [float(x) for x in r["decile_population"]],
+            }
+        )
+    await conn.execute(sql("insert_area_measure"), rows)
+    p = prof.iloc[0]
+    await conn.execute(
+        sql("insert_area_profile"),
+        {
+            "area_id": area_id,
+            "population": float(p["population"]),
+            "lsoa_count": float(p["lsoa_count"]),
+            "health": p["health"],
+        },
+    )
+
+
+async def hold_off_loads(conn: AsyncConnection) -> None:
+    """Take the load lock shared for this transaction, or 503 while a load runs (a load
+    recomputes every area's summary from a snapshot that would miss this change)."""
+    got = (
+        await conn.execute(
+            text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": LOAD_LOCK_KEY}
+        )
+    ).scalar()
+    if not got:
+        raise LoadInProgress("a data load is running; try again in a minute")
+
+
+async def create_custom_area(
+    conn: AsyncConnection, drawn: Drawn, name: str | None
+) -> dict[str, Any]:
+    """Store a drawn polygon with its LSOA weights and summaries, in one transaction.
+
+    Refused with 503 while a data load runs (the load would recompute every
+    area's summary from a snapshot that does not include this one).
+    """
+    async with conn.begin():
+        await hold_off_loads(conn)
+        code = "c-" + secrets.token_hex(6)
+        label = (name or "").strip()[:200] or f"Custom area {code}"
+        wkb = shapely.to_wkb(shapely.set_srid(drawn.geom, SRID), include_srid=True)
+        props = {
+            k: v
+            for k, v in drawn.properties.items()
+            if isinstance(v, str | int | float | bool) and len(str(k)) <= 100
+        }
+        area_id = (
+            await conn.execute(
+                sql("insert_custom_area"),
+                {
+                    "code": code,
+                    "name": label,
+                    "wkb": wkb,
+                    "props": json.dumps({"input_crs": drawn.crs, "properties": props}),
+                },
+            )
+        ).scalar_one()
+        res = await conn.execute(shared_sql("area_weights"), {"ids": [area_id]})
+        if not res.rowcount:
+            raise InvalidGeometry("the polygon lies outside England: it covers no 2021 LSOA")
+        population = (
+            await conn.execute(sql("set_population_from_weights"), {"id": area_id})
+        ).scalar_one()
+        await summarise_stored(conn, area_id)
+    return {
+        "id": code,
+        "name": label,
+        "kind": "custom",
+        "area_m2": drawn.geom.area,
+        "population": population,
+        "vertices": drawn.vertices,
+        "lsoa21_count": int(res.rowcount),
+    }
+
+
+async def delete_custom_area(conn: AsyncConnection, area_id: int) -> bool:
+    """Delete a custom area and its rows (in the caller's transaction)."""
+    n = (await conn.execute(sql("delete_custom_area"), {"id": area_id})).scalar_one()
+    return bool(n)

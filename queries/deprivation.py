@@ -1,0 +1,191 @@
+"""The IoD summary measures of an area, its decile mix and health profile; rankings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from depmap.core.errors import NotLoaded
+from depmap.core.vocab import (
+    DOMAINS,
+    LSOA_STAT_COLUMNS,
+    NATIONAL_LSOA21,
+    RANKED_KINDS,
+    SUMMARISED_KINDS,
+)
+from geo.measures import MEASURE_COLUMNS
+from geo.summary import HEALTH_COLUMNS, compute_summaries
+from queries.areas import Area
+from queries.db import sql
+
+MEASURES = MEASURE_COLUMNS[1:]  # average_score ... scale
+#: the columns of ``/rankings?format=csv`` (and ``depmap rankings --format csv``)
+RANKING_CSV_COLUMNS = (
+    "code",
+    "name",
+    "average_score",
+    "average_rank",
+    "proportion_most_deprived_10",
+    "extent",
+    "local_concentration",
+)
+
+HEALTH_LABELS = {
+    "health_score": ("IoD 2025 health deprivation and disability score", True),
+    "acute_morbidity": ("Acute morbidity indicator (IoD 2025)", True),
+    "illness_disability_ratio": ("Comparative illness and disability ratio (IoD 2025)", True),
+    "mental_health": ("Mental health indicator (IoD 2025)", True),
+    "years_life_lost": ("Years of potential life lost (IoD 2025)", True),
+    "disability_rate": ("Share of residents disabled under the Equality Act (Census 2021)", True),
+    "hle_male": ("Healthy life expectancy at birth, males, years (2009-13)", False),
+    "hle_female": ("Healthy life expectancy at birth, females, years (2009-13)", False),
+    "le_male": ("Life expectancy at birth, males, years (2009-13)", False),
+    "le_female": ("Life expectancy at birth, females, years (2009-13)", False),
+    "dfle_male": ("Disability-free life expectancy, males, years (2009-13)", False),
+    "dfle_female": ("Disability-free life expectancy, females, years (2009-13)", False),
+}
+
+METHOD = (
+    "IoD summary measures as MHCLG defines them for local authorities and ICBs, over the "
+    "area's LSOA21s weighted by population (LSOAs it cuts count by their population share); "
+    "ranks reversed so that the most deprived LSOA has rank 33,755."
+)
+
+
+async def national_lsoa_count(conn: AsyncConnection) -> int:
+    """LSOA21s ranked nationally (IoD 2025), once some are loaded."""
+    n = int((await conn.execute(sql("lsoa_count"))).scalar() or 0)
+    if n == 0:
+        raise NotLoaded("no deprivation data is loaded: run `depmap load all`")
+    return NATIONAL_LSOA21
+
+
+async def area_inputs(conn: AsyncConnection, area_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An area's LSOA weights and the statistics of those LSOAs, for geo.summary."""
+    res = await conn.execute(sql("lsoa_stats_for_area"), {"id": area_id})
+    df = pd.DataFrame([tuple(r) for r in res], columns=list(res.keys()))
+    df = df.loc[:, ~df.columns.duplicated()]
+    stats = df.set_index("lsoa_id")[["population", *LSOA_STAT_COLUMNS]].astype(float)
+    weights = df[["area_id", "lsoa_id", "pop_share", "weight"]].rename(
+        columns={"weight": "population"}
+    )
+    return weights, stats
+
+
+async def _computed(
+    conn: AsyncConnection, area: Area, n_lsoa: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Measures and profile computed now (for kinds that are not stored)."""
+    weights, stats = await area_inputs(conn, area.id)
+    if weights.empty:
+        raise NotLoaded(f"{area.code} has no LSOA statistics: run `depmap load all`")
+    measures, prof = compute_summaries(weights, stats, n_lsoa)
+    p = prof.iloc[0]
+    return measures.loc[area.id], {
+        "population": float(p["population"]),
+        "lsoa_count": float(p["lsoa_count"]),
+        "health": json.loads(p["health"]),
+    }
+
+
+async def deprivation(conn: AsyncConnection, area: Area, domain: str) -> dict[str, Any]:
+    """The summary measures of one domain (see :func:`deprivation_all`)."""
+    return (await deprivation_all(conn, area, (domain,)))[domain]
+
+
+async def deprivation_all(
+    conn: AsyncConnection, area: Area, domains: tuple[str, ...] = DOMAINS
+) -> dict[str, dict[str, Any]]:
+    """The summary measures, decile mix and health profile of an area, per domain.
+
+    Stored kinds are read (one query for all domains); LSOAs are computed now, once.
+    """
+    n_lsoa = await national_lsoa_count(conn)
+    per_domain: dict[str, tuple[dict[str, Any], list[float], dict[str, Any] | None]] = {}
+    if area.kind in SUMMARISED_KINDS:
+        res = await conn.execute(
+            sql("area_measures"), {"id": area.id, "domains": list(domains), "kind": area.kind}
+        )
+        rows = {r["domain"]: r for r in res.mappings()}
+        prof_row = (await conn.execute(sql("area_profile"), {"id": area.id})).mappings().first()
+        if prof_row is None or any(d not in rows for d in domains):
+            raise NotLoaded(f"no deprivation measures for {area.code}: run `depmap load all`")
+        prof = dict(prof_row)
+        for d in domains:
+            m = rows[d]
+            ranks = None
+            if area.kind in RANKED_KINDS:
+                ranks = {k: m[f"rank_{k}"] for k in MEASURES}
+                ranks["of"] = int(m["of_kind"])
+                ranks["among"] = area.kind
+            per_domain[d] = ({k: m[k] for k in MEASURES}, list(m["decile_population"]), ranks)
+    else:
+        measures, prof = await _computed(conn, area, n_lsoa)
+        for d in domains:
+            row = measures.loc[d]
+            values = {k: (None if pd.isna(row[k]) else float(row[k])) for k in MEASURES}
+            per_domain[d] = (values, list(row["decile_population"]), None)
+    health = prof["health"] if isinstance(prof["health"], dict) else json.loads(prof["health"])
+    health_items = [
+        {
+            "code": c,
+            "label": HEALTH_LABELS[c][0],
+            "higher_is_worse": HEALTH_LABELS[c][1],
+            "value": health.get(c),
+        }
+        for c in HEALTH_COLUMNS
+    ]
+    out: dict[str, dict[str, Any]] = {}
+    for d, (values, deciles, ranks) in per_domain.items():
+        total = sum(deciles) or 1.0
+        out[d] = {
+            "area": {"code": area.code, "name": area.name, "kind": area.kind},
+            "domain": d,
+            "population": prof["population"],
+            "population_basis": area.population_basis,
+            "lsoa_count": prof["lsoa_count"],
+            **values,
+            "ranks": ranks,
+            "deciles": [
+                {"decile": i + 1, "population": p, "share": p / total}
+                for i, p in enumerate(deciles)
+            ],
+            "health": health_items,
+            "n_lsoa_national": n_lsoa,
+            "method": METHOD,
+        }
+    return out
+
+
+async def rankings(
+    conn: AsyncConnection, kind: str, domain: str, measure: str, programme: str | None = None
+) -> list[dict[str, Any]]:
+    rows = (
+        (
+            await conn.execute(
+                sql("rankings"), {"kind": kind, "domain": domain, "programme": programme}
+            )
+        )
+        .mappings()
+        .all()
+    )
+    out = []
+    for r in rows:
+        item: dict[str, Any] = {
+            "code": r["code"],
+            "name": r["name"],
+            "programme": r["programme"],
+            "population": r["population"],
+            "population_basis": r["population_basis"],
+        }
+        for k in MEASURES:
+            item[k] = r[k]
+        for k in MEASURES:
+            item[f"rank_{k}"] = r[f"rank_{k}"]
+        out.append(item)
+    key = f"rank_{measure}"
+    out.sort(key=lambda x: (x[key] is None, x[key] or 0, x["code"]))
+    return out

@@ -1,0 +1,205 @@
+"""Programmes (Big Local and others): the list, and one programme's summary table."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from depmap.core.errors import UnknownProgramme
+from depmap.core.names import programme_slug
+from depmap.core.vocab import DOMAINS
+from geo.summary import HEALTH_COLUMNS
+from queries.db import sql
+
+#: Footprints every programme area is placed in (the one holding most of its people).
+FOOTPRINT_KINDS = ("icb", "sicbl", "ltla")
+MEASURES = (
+    "average_score",
+    "average_rank",
+    "proportion_most_deprived_10",
+    "extent",
+    "local_concentration",
+)
+#: PCNs listed per area: those holding at least this share of its residents, at most MAX_PCNS.
+MIN_PCN_SHARE = 0.01
+MAX_PCNS = 5
+CSV_PCNS = 3
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "code",
+    "source_code",
+    "name",
+    "population",
+    "population_basis",
+    "area_km2",
+    *MEASURES,
+    "rank_in_programme",
+    *[f"{d}_average_score" for d in DOMAINS if d != "imd"],
+    *[c for c in HEALTH_COLUMNS if c != "health_score"],
+    "cni_score",
+    "left_behind_share",
+    *[f"{k}_{f}" for k in FOOTPRINT_KINDS for f in ("code", "name", "share")],
+    "pcn_coverage",
+    *[f"pcn_{i}_{f}" for i in range(1, CSV_PCNS + 1) for f in ("code", "name", "share")],
+)
+
+METHOD = (
+    "IoD 2025 summary measures of the imd domain (average_score ... local_concentration) and "
+    "every domain's population-weighted average score, over each area's LSOA21 weights "
+    "(area-weighted inside LSOAs a drawn boundary cuts); rank_in_programme: 1 = highest "
+    "average score in the programme. Health indicators population-weighted. ICB, sub-ICB and "
+    "local authority: the one holding the largest share of the area's residents. PCNs: "
+    "share_of_residents = the area's residents registered with the PCN (each LSOA's residents "
+    "split by the PCNs' shares of its registered patients, counting no more residents than "
+    "the loaded registrations hold there); share_of_pcn_patients = the PCN's registered "
+    "patients living in the area over all its patients; pcn_coverage = the share of the "
+    "area's residents accounted for by the registrations loaded (low outside the "
+    "registration file's area). /areas/{id}/overlaps?kind=pcn gives the shares among the "
+    "patients of the PCNs loaded, uncapped."
+)
+
+
+async def list_programmes(conn: AsyncConnection) -> list[dict[str, Any]]:
+    rows = (await conn.execute(sql("programme_list"))).mappings().all()
+    return [
+        {
+            "name": r["name"],
+            "slug": programme_slug(r["name"]),
+            "areas": int(r["areas"]),
+            "population": float(r["population"] or 0),
+            "population_basis": r["population_basis"],
+            "area_km2": round(float(r["area_m2"] or 0) / 1e6, 3),
+            "source_file": r["source_file"],
+            "format": r["format"],
+            "loaded_at": r["loaded_at"].isoformat() if r["loaded_at"] else None,
+            "links": {"summary": f"/programmes/{programme_slug(r['name'])}/summary"},
+        }
+        for r in rows
+    ]
+
+
+async def find_programme(conn: AsyncConnection, name: str) -> str:
+    """The programme called ``name`` (or whose slug is ``name``), or :class:`UnknownProgramme`."""
+    names = [r[0] for r in (await conn.execute(sql("programme_names"))).all()]
+    want = name.strip()
+    for n in names:
+        if n == want:
+            return str(n)
+    for n in names:
+        if n.lower() == want.lower() or programme_slug(n) == programme_slug(want):
+            return str(n)
+    known = ", ".join(sorted(names)) or "none is loaded"
+    raise UnknownProgramme(f"no programme named {name!r} (programmes: {known})", programme=name)
+
+
+def _pcn_items(rows: pd.DataFrame, population: float) -> tuple[list[dict[str, Any]], float]:
+    items = []
+    coverage = 0.0
+    for r in rows.itertuples(index=False):
+        share = float(r.residents) / population if population > 0 else 0.0
+        if r.source == "registrations":
+            coverage += share
+        items.append(
+            {
+                "code": r.code,
+                "name": r.name,
+                "source": r.source or "registrations",
+                "population_basis": r.population_basis,
+                "share_of_residents": share,
+                "share_of_pcn_patients": (
+                    float(r.patients) / float(r.pcn_population) if r.pcn_population else None
+                ),
+            }
+        )
+    items.sort(key=lambda x: (x["source"] != "registrations", -x["share_of_residents"], x["code"]))
+    kept = [i for i in items if i["share_of_residents"] >= MIN_PCN_SHARE][:MAX_PCNS]
+    return kept, coverage
+
+
+async def programme_summary(conn: AsyncConnection, name: str) -> dict[str, Any]:
+    """Every area of the programme with its measures, health, footprints and PCNs."""
+    programme = await find_programme(conn, name)
+    p = {"programme": programme}
+    areas = pd.DataFrame(
+        [dict(r) for r in (await conn.execute(sql("programme_areas"), p)).mappings()]
+    )
+    foot = pd.DataFrame(
+        (
+            await conn.execute(sql("programme_footprints"), {**p, "kinds": list(FOOTPRINT_KINDS)})
+        ).all(),
+        columns=["area_id", "kind", "code", "name", "share"],
+    )
+    pcns = pd.DataFrame(
+        (await conn.execute(sql("programme_pcns"), p)).all(),
+        columns=[
+            "area_id",
+            "code",
+            "name",
+            "source",
+            "population_basis",
+            "pcn_population",
+            "residents",
+            "patients",
+        ],
+    )
+    ranks = areas["average_score"].rank(ascending=False, method="min")
+    by_area_foot = {
+        (r.area_id, r.kind): (r.code, r.name, r.share) for r in foot.itertuples(index=False)
+    }
+    by_area_pcn = {k: g for k, g in pcns.groupby("area_id")}
+    out = []
+    for i, r in enumerate(areas.to_dict("records")):
+        health = r["health_profile"] or {}
+        if isinstance(health, str):
+            health = json.loads(health)
+        pop = float(r["population"] or 0)
+        item: dict[str, Any] = {
+            "code": r["code"],
+            "source_code": r["source_code"],
+            "name": r["name"],
+            "population": pop,
+            "population_basis": r["population_basis"],
+            "area_km2": round(float(r["area_m2"]) / 1e6, 6),
+            **{m: _num(r[m]) for m in MEASURES},
+            "rank_in_programme": None if pd.isna(ranks.iloc[i]) else int(ranks.iloc[i]),
+            **{f"{d}_average_score": _num(r[d]) for d in DOMAINS if d != "imd"},
+            **{c: _num(health.get(c)) for c in HEALTH_COLUMNS if c != "health_score"},
+            "cni_score": _num(r["cni_score"]),
+            "left_behind_share": _num(r["left_behind_share"]),
+        }
+        for k in FOOTPRINT_KINDS:
+            code, fname, share = by_area_foot.get((r["id"], k), (None, None, None))
+            item[f"{k}_code"] = code
+            item[f"{k}_name"] = fname
+            item[f"{k}_share"] = _num(share)
+        g = by_area_pcn.get(r["id"])
+        plist, coverage = _pcn_items(g, pop) if g is not None else ([], 0.0)
+        item["pcn_coverage"] = coverage
+        item["pcns"] = plist
+        for n in range(CSV_PCNS):
+            x = plist[n] if n < len(plist) else {}
+            item[f"pcn_{n + 1}_code"] = x.get("code")
+            item[f"pcn_{n + 1}_name"] = x.get("name")
+            item[f"pcn_{n + 1}_share"] = x.get("share_of_residents")
+        out.append(item)
+    return {
+        "programme": programme,
+        "slug": programme_slug(programme),
+        "count": len(out),
+        "population_basis": out[0]["population_basis"] if out else None,
+        "method": METHOD,
+        "areas": out,
+    }
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(f) else f

@@ -1,0 +1,167 @@
+"""The files depmap reads: where they sit under the data folder, and what they contain.
+
+The layout is the one of the project's shared data folder (see its README).
+Column aliases let the loaders read the official publications' own headers too.
+The download addresses live in ``fetch/sources.json`` (used by ``depmap fetch``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from depmap.core.vocab import NATIONAL_LSOA21
+
+LSOA21_COUNT = NATIONAL_LSOA21
+MSOA21_COUNT = 6_856
+LSOA11_COUNT = 32_844
+EXPECTED_COUNTS = {
+    "lsoa21": LSOA21_COUNT,
+    "msoa21": MSOA21_COUNT,
+    "sicbl": 106,
+    "icb": 42,
+    "ltla": 296,
+    "lsoa11": LSOA11_COUNT,
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    candidates: tuple[str, ...]
+    code_fields: tuple[str, ...] = ()
+    name_fields: tuple[str, ...] = ()
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.candidates[0]
+
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        Source(
+            "lsoa21_boundaries",
+            tuple(
+                f"boundaries/{stem}.{ext}"
+                for stem in ("lsoa21_bgc", "lsoa21")
+                for ext in ("gpkg", "geojson", "zip", "fgb")
+            ),
+            code_fields=("lsoa21cd", "lsoa21_code", "LSOA21CD"),
+            name_fields=("lsoa21nm", "lsoa21_name", "LSOA21NM"),
+        ),
+        Source(
+            "lsoa11_boundaries",
+            ("boundaries/lsoa11.gpkg",),
+            code_fields=("lsoa11_code", "lsoa11cd", "LSOA11CD"),
+            name_fields=("lsoa11_name", "lsoa11nm", "LSOA11NM"),
+        ),
+        Source(
+            "lsoa21_msoa21",
+            ("lookups/lsoa21_msoa21.csv",),
+            aliases={
+                "lsoa21_code": ("LSOA21CD",),
+                "lsoa21_name": ("LSOA21NM",),
+                "msoa21_code": ("MSOA21CD",),
+                "msoa21_name": ("MSOA21NM",),
+            },
+        ),
+        Source(
+            "lsoa21_sicbl_icb",
+            ("lookups/lsoa21_sicbl24_icb24.csv",),
+            aliases={
+                "lsoa21_code": ("LSOA21CD",),
+                "sicbl24_code": ("SICBL24CD",),
+                "sicbl24_name": ("SICBL24NM",),
+                "sicbl24_code_nhs": ("SICBL24CDH",),
+                "icb24_code": ("ICB24CD",),
+                "icb24_name": ("ICB24NM",),
+                "icb24_code_nhs": ("ICB24CDH",),
+            },
+        ),
+        Source(
+            "lsoa21_ward_ltla",
+            ("lookups/lsoa21_ward24_ltla24.csv",),
+            aliases={
+                "lsoa21_code": ("LSOA21CD",),
+                "ward24_code": ("WD24CD",),
+                "ward24_name": ("WD24NM",),
+                "ltla24_code": ("LAD24CD",),
+                "ltla24_name": ("LAD24NM",),
+            },
+        ),
+        Source(
+            "lsoa11_lsoa21",
+            ("lookups/lsoa11_lsoa21_ltla22.csv",),
+            aliases={
+                "lsoa11_code": ("LSOA11CD", "F_LSOA11CD"),
+                "lsoa21_code": ("LSOA21CD",),
+                "change_code": ("CHGIND",),
+            },
+        ),
+        Source(
+            "lsoa11_msoa11",
+            ("lookups/lsoa11_msoa11.csv",),
+            aliases={"lsoa11_code": ("LSOA11CD",), "msoa11_code": ("MSOA11CD",)},
+        ),
+        Source(
+            "imd2025",
+            ("deprivation/imd2025_lsoa21.csv",),
+            aliases={"lsoa21_code": ("LSOA code (2021)",)},
+        ),
+        Source(
+            "imd2025_subdomains",
+            ("deprivation/imd2025_lsoa21_subdomains.csv",),
+            aliases={"lsoa21_code": ("LSOA code (2021)",)},
+        ),
+        Source(
+            "imd2025_indicators",
+            ("deprivation/imd2025_lsoa21_indicators.csv",),
+            aliases={"lsoa21_code": ("LSOA code (2021)",)},
+        ),
+        Source(
+            "imd2019",
+            ("deprivation/imd2019_lsoa11.csv",),
+            aliases={"lsoa11_code": ("LSOA code (2011)",)},
+        ),
+        Source(
+            "imd2019_indicators",
+            ("deprivation/imd2019_lsoa11_indicators.csv",),
+            aliases={"lsoa11_code": ("LSOA code (2011)",)},
+        ),
+        Source(
+            "census2021",
+            ("population/census21_lsoa21_residents_disability.csv",),
+            aliases={"lsoa21_code": ("geography code", "LSOA21CD")},
+        ),
+        Source(
+            "mye2020",
+            ("population/mye2020_lsoa11_single_year_age.csv",),
+            aliases={"lsoa11_code": ("LSOA Code", "LSOA11CD"), "total_population": ("All Ages",)},
+        ),
+        Source(
+            "cni2023",
+            ("community/cni2023_lsoa21.csv",),
+            aliases={"lsoa21_code": ("LSOA21CD", "LSOA code")},
+        ),
+        Source("hle_msoa11", ("health/ons_hle_msoa11_2009_2013.xls",)),
+        Source("dfle_msoa11", ("health/ons_dfle_msoa11_2009_2013.xls",)),
+        Source("gp_practice_map", ("nhs/gp-reg-pat-prac-map.csv",)),
+        Source(
+            "gp_registrations",
+            ("nhs/gp-reg-pat-prac-lsoa-all_QNC_oct2025.csv", "nhs/gp-reg-pat-prac-lsoa-all.csv"),
+        ),
+        Source("sussex_pcn", ("nhs/sussex_pcn_footprints_2023.geojson",)),
+        Source(
+            # ONS 'Output Area to LSOA to MSOA to LAD (December 2021) lookup': read for
+            # programme areas listed by OA21 code (not in the shared data; `depmap fetch`)
+            "oa21_lsoa21",
+            ("lookups/oa21_lsoa21.csv", "lookups/OA21_LSOA21_MSOA21_LAD22_EW_LU.csv"),
+            aliases={
+                "oa21_code": ("OA21CD",),
+                "lsoa21_code": ("LSOA21CD",),
+                "population": ("total_residents", "usual_residents", "OBS_VALUE"),
+            },
+        ),
+    )
+}
