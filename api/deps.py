@@ -1,4 +1,9 @@
-"""Typed dependencies: settings, a database connection, the area in the path, auth."""
+"""Typed dependencies: the service's state and settings, the data version, auth, path
+and query parameters shared by routes, and answering from the cache.
+
+This is the one module that reads ``app.state``; routes ask for what they need with
+the ``*Dep`` aliases.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +17,55 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.responses import Response
 
 from api.cache import DataVersion, Entry, ResponseCache
+from api.state import Services
 from depmap.core.errors import DatabaseUnavailable, Forbidden, NotLoaded, Unauthorized
-from depmap.core.settings import ApiSettings
+from depmap.core.settings import ApiSettings, TileSettings
 from depmap.core.vocab import AREA_KINDS
 from queries.formats import dumps, to_csv
+from tiles.service import TileService
+
+
+def get_services(request: Request) -> Services:
+    """The service's state (:class:`api.state.Services`)."""
+    svc: Services = request.app.state.services
+    return svc
 
 
 def get_settings(request: Request) -> ApiSettings:
-    return request.app.state.settings
+    return get_services(request).settings
 
 
-SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+def get_tile_settings(request: Request) -> TileSettings:
+    return get_services(request).tile_settings
 
 
 def get_engine(request: Request) -> AsyncEngine:
-    return request.app.state.engine
+    engine = get_services(request).engine
+    if engine is None:  # only before the lifespan has run
+        raise DatabaseUnavailable("the service is starting; try again in a few seconds")
+    return engine
+
+
+def get_tiles(request: Request) -> TileService:
+    tiles = get_services(request).tiles
+    if tiles is None:
+        raise DatabaseUnavailable("the service is starting; try again in a few seconds")
+    return tiles
+
+
+def get_data_version(request: Request) -> DataVersion:
+    dv = get_services(request).data_version
+    if dv is None:
+        raise DatabaseUnavailable("the service is starting; try again in a few seconds")
+    return dv
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+TileSettingsDep = Annotated[TileSettings, Depends(get_tile_settings)]
+EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
+TilesDep = Annotated[TileService, Depends(get_tiles)]
+DataVersionDep = Annotated[DataVersion, Depends(get_data_version)]
 
 
 def _token_ok(request: Request, settings: ApiSettings) -> bool:
@@ -73,7 +112,8 @@ AreaKindQuery = Annotated[
 
 
 def data_version(request: Request) -> int:
-    dv: DataVersion = request.app.state.data_version
+    """The current data version, or 503 while there is none (database down, nothing loaded)."""
+    dv = get_data_version(request)
     if dv.value is None:
         if not dv.db_ok:
             raise DatabaseUnavailable("the database is unavailable; try again in a few seconds")
@@ -88,7 +128,7 @@ def is_custom_code(code: str) -> bool:
 
 def cache_scope(request: Request) -> str:
     """'private' when reads need a token (shared caches must not keep them), else 'public'."""
-    return "private" if request.app.state.settings.read_token_required else "public"
+    return "private" if get_settings(request).read_token_required else "public"
 
 
 def entry_response(
@@ -143,7 +183,7 @@ async def answer(
     if not cacheable:
         e = await make()
         return entry_response(request, e, max_age=0)
-    cache: ResponseCache = request.app.state.response_cache
+    cache: ResponseCache = get_services(request).response_cache
     e = await cache.get_or_compute((version, *key), make)
     return entry_response(request, e)
 
@@ -173,3 +213,7 @@ async def answer_in(
         )
     media = "application/geo+json" if fmt == "geojson" else "application/json"
     return await answer(request, (*key, fmt), compute, cacheable=cacheable, media_type=media)
+
+
+#: The current data version (503 while there is none).
+VersionDep = Annotated[int, Depends(data_version)]

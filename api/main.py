@@ -10,12 +10,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
-from api.cache import LRU, DataVersion, ResponseCache
+from api.cache import ResponseCache
 from api.deps import require_read
 from api.middleware import BodyLimit, RejectNul
 from api.routes import areas, deprivation, health, hotspots, overlaps, programmes
 from api.routes import map as map_routes
 from api.routes import tiles as tile_routes
+from api.state import Services
 from depmap import __version__
 from depmap.core import logs
 from depmap.core.db import make_async_engine
@@ -29,7 +30,6 @@ from depmap.core.settings import (
     tile_settings,
 )
 from tiles.fastpath import TileFastPath
-from tiles.service import TileService
 
 DESCRIPTION = """
 Where deprivation concentrates at hyperlocal scale in England, and how it lines up
@@ -43,22 +43,17 @@ tiles are all computed from those weights. Data: English Indices of Deprivation 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    engine = make_async_engine(app.state.db_settings)
-    app.state.engine = engine
-    dv = DataVersion(engine, app.state.settings.version_check_interval_s)
-    app.state.data_version = dv
-    dv.on_change(lambda _v: app.state.response_cache.clear())
-    dv.on_change(lambda _v: app.state.gi_cache.clear())
-    app.state.tiles = TileService(engine, app.state.tile_settings)
-    dv.on_change(app.state.tiles.on_version)
-    await app.state.tiles.warm()
-    await dv.refresh()
-    dv.start()
+    svc: Services = app.state.services
+    svc.open(make_async_engine(svc.db_settings))
+    assert svc.engine is not None and svc.data_version is not None and svc.tiles is not None
+    await svc.tiles.warm()
+    await svc.data_version.refresh()
+    svc.data_version.start()
     try:
         yield
     finally:
-        await dv.stop()
-        await engine.dispose()
+        await svc.data_version.stop()
+        await svc.engine.dispose()
 
 
 def create_app(
@@ -80,11 +75,12 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    app.state.settings = s
-    app.state.db_settings = dbs
-    app.state.response_cache = ResponseCache(s.response_cache_entries, s.response_cache_mb << 20)
-    app.state.gi_cache = LRU(256)  # Gi* permutation runs, per (version, area, unit, domain)
-    app.state.tile_settings = tiles or tile_settings()
+    app.state.services = Services(
+        settings=s,
+        db_settings=dbs,
+        tile_settings=tiles or tile_settings(),
+        response_cache=ResponseCache(s.response_cache_entries, s.response_cache_mb << 20),
+    )
     errors.install(app)
     app.include_router(health.router)  # open: load balancers and monitors use it
     reads = [Depends(require_read)]  # open unless DEPMAP_READ_TOKEN_REQUIRED
@@ -104,5 +100,6 @@ def create_app(
         )
     app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
     app.add_middleware(RejectNul)
-    app.add_middleware(TileFastPath)  # outermost: cached tiles skip everything else
+    # outermost: cached tiles skip everything else
+    app.add_middleware(TileFastPath, source=app.state.services.fast_tiles)
     return app

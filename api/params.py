@@ -1,55 +1,65 @@
-"""Allowed values of query parameters (OpenAPI lists them; FastAPI answers 422 otherwise).
+"""Allowed values of query parameters, derived from the vocabulary.
 
-Spelt out so that the schema documents them; tests check they match the data model.
+FastAPI documents each as an enum in the OpenAPI schema and answers 422 naming the
+allowed values for anything else. The enums are made from the tuples of
+:mod:`depmap.core.vocab` (spelled once there); the type checker sees plain
+``StrEnum`` classes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Query
+
+from depmap.core.vocab import (
+    COMPARATOR_KINDS,
+    DOMAINS,
+    HOTSPOT_UNITS,
+    MEASURES,
+    OVERLAP_KINDS,
+    RANKED_KINDS,
+)
 
 
-class OverlapKind(StrEnum):
-    lsoa21 = "lsoa21"
-    msoa21 = "msoa21"
-    lsoa11 = "lsoa11"
-    ward = "ward"
-    ltla = "ltla"
-    sicbl = "sicbl"
-    icb = "icb"
-    pcn = "pcn"
-    programme = "programme"
+def choice(name: str, values: Sequence[str]) -> type[StrEnum]:
+    """A string enum of ``values`` (each member named as its value)."""
+    return StrEnum(name, [(v, v) for v in values])  # type: ignore[return-value]
 
 
-class Domain(StrEnum):
-    imd = "imd"
-    income = "income"
-    employment = "employment"
-    education = "education"
-    health = "health"
-    crime = "crime"
-    housing = "housing"
-    environment = "environment"
+#: Answer formats (``format=``): the tables also as CSV, lists of areas also as GeoJSON.
+FORMATS = ("json", "csv", "geojson")
+TABLE_FORMATS = ("json", "csv")
 
+if TYPE_CHECKING:
 
-class RankingKind(StrEnum):
-    msoa21 = "msoa21"
-    ward = "ward"
-    ltla = "ltla"
-    sicbl = "sicbl"
-    icb = "icb"
-    pcn = "pcn"
-    programme = "programme"
+    class OverlapKind(StrEnum): ...
 
+    class Domain(StrEnum): ...
 
-class Measure(StrEnum):
-    average_score = "average_score"
-    average_rank = "average_rank"
-    proportion_most_deprived_10 = "proportion_most_deprived_10"
-    extent = "extent"
-    local_concentration = "local_concentration"
-    scale = "scale"
+    class RankingKind(StrEnum): ...
 
+    class Measure(StrEnum): ...
 
-class HotspotUnit(StrEnum):
-    lsoa21 = "lsoa21"
-    msoa21 = "msoa21"
+    class HotspotUnit(StrEnum): ...
+
+    class ComparatorKind(StrEnum): ...
+
+    class Format(StrEnum): ...
+
+    class TableFormat(StrEnum): ...
+
+else:
+    OverlapKind = choice("OverlapKind", OVERLAP_KINDS)
+    Domain = choice("Domain", DOMAINS)
+    RankingKind = choice("RankingKind", RANKED_KINDS)
+    Measure = choice("Measure", MEASURES)
+    HotspotUnit = choice("HotspotUnit", HOTSPOT_UNITS)
+    ComparatorKind = choice("ComparatorKind", COMPARATOR_KINDS)
+    Format = choice("Format", FORMATS)
+    TableFormat = choice("TableFormat", TABLE_FORMATS)
+
+#: The ``domain`` query parameter of the deprivation and hotspot routes.
+DomainQuery = Annotated[Domain, Query(description="IoD 2025 domain (imd is the overall index)")]

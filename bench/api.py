@@ -16,7 +16,8 @@ import random
 
 import httpx
 
-from bench.common import quantiles, server, time_requests, write_result, wrk
+from bench.common import quantiles, time_requests, write_result, wrk
+from tests.live import server
 
 TOKEN = "bench-token-0123456789"
 ICB = "E54000008"

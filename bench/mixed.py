@@ -28,8 +28,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.common import process_tree_rss_mb, server_process, write_result
+from bench.common import process_tree_rss_mb, write_result
 from depmap.core.settings import database_settings
+from tests.live import server_process
 
 TOKEN = "bench-token-0123456789"
 

@@ -34,10 +34,11 @@ import pandas as pd
 import shapely
 from sqlalchemy import text
 
-from bench.common import RESULTS, quantiles, server, time_requests, write_result
+from bench.common import RESULTS, quantiles, time_requests, write_result
 from depmap.core.db import make_engine
 from loaders.pipeline import run_load
 from loaders.programmes import delete_programme, load_programme
+from tests.live import server
 
 PROGRAMME = "Bench Big Local"
 JUNK = ("W01000001", "S01000001", "CLOSED", "EMPTY", "N21000001")

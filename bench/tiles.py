@@ -41,8 +41,9 @@ from contextlib import contextmanager
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.common import RESULTS, missing_tools, quantiles, server, uvicorn_process, write_result
+from bench.common import RESULTS, missing_tools, quantiles, write_result
 from depmap.core.settings import database_settings
+from tests.live import server, uvicorn_process
 from tiles.grid import lonlat_to_tile
 
 ZOOMS = list(range(6, 14))

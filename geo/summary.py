@@ -10,24 +10,8 @@ import json
 
 import pandas as pd
 
-from depmap.core.vocab import DOMAINS
+from depmap.core.vocab import DOMAINS, HEALTH_COLUMNS
 from geo.measures import summarise, weighted_means
-
-#: The health indicators of every area's profile (lsoa_stats columns).
-HEALTH_COLUMNS: tuple[str, ...] = (
-    "health_score",
-    "acute_morbidity",
-    "illness_disability_ratio",
-    "mental_health",
-    "years_life_lost",
-    "disability_rate",
-    "hle_male",
-    "hle_female",
-    "le_male",
-    "le_female",
-    "dfle_male",
-    "dfle_female",
-)
 
 
 def compute_summaries(

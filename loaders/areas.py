@@ -73,12 +73,15 @@ def upsert_areas(
         "keep_pop": keep_population,
     }
     if replace:
-        delete_area_rows(
-            conn,
-            "a.kind = :kind AND a.programme IS NOT DISTINCT FROM :programme "
-            "AND NOT EXISTS (SELECT 1 FROM tmp_area t WHERE t.code = a.code)",
+        gone = conn.execute(
+            text(
+                "SELECT a.id FROM area a WHERE a.kind = :kind "
+                "AND a.programme IS NOT DISTINCT FROM :programme "
+                "AND NOT EXISTS (SELECT 1 FROM tmp_area t WHERE t.code = a.code)"
+            ),
             {"kind": kind, "programme": programme},
-        )
+        ).scalars()
+        delete_area_rows(conn, list(gone))
     rows = conn.execute(
         text(
             """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +54,32 @@ class PartResult:
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of ``depmap load``: what it loads, and the files it reads.
+
+    ``needs`` are keys of :data:`sources.layout.SOURCES` (the files under the data
+    folder); ``load all`` skips an ``optional`` part whose files are missing and
+    says so. Parts run in the order :data:`loaders.pipeline.PARTS` lists them.
+    """
+
+    name: str
+    run: Callable[[LoadContext], PartResult]
+    needs: tuple[str, ...]
+    doc: str
+    optional: bool = False
+
+    def missing(self, folder: Path) -> list[str]:
+        """The files this part needs that ``folder`` lacks (any candidate will do)."""
+        from sources.layout import SOURCES
+
+        return [
+            SOURCES[k].path
+            for k in self.needs
+            if not any((folder / c).exists() for c in SOURCES[k].candidates)
+        ]
 
 
 @dataclass

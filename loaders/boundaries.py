@@ -7,7 +7,7 @@ import pandas as pd
 
 from depmap.core.errors import LoadError
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
 from sources.boundaries import read_boundaries
 from sources.layout import SOURCES
 
@@ -68,3 +68,12 @@ def load(ctx: LoadContext) -> PartResult:
         res.counts["lsoa21"] = len(gdf)
         res.notes.append(f"from {rel}")
     return res
+
+
+#: The ``boundaries`` part of ``depmap load``.
+PART = Part(
+    "boundaries",
+    load,
+    needs=("lsoa21_boundaries",),
+    doc="LSOA21 boundaries",
+)

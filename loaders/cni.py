@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from depmap.core.errors import LoadError
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
 from loaders.indicators import IndicatorSpec, align_to_lsoas, write_indicators
 from sources.layout import SOURCES
 from sources.tables import numeric, read_csv
@@ -105,3 +105,13 @@ def load(ctx: LoadContext) -> PartResult:
         res.counts["indicator values"] = n
         res.counts["left-behind LSOAs"] = int(df["left_behind"].sum())
     return res
+
+
+#: The ``cni`` part of ``depmap load``.
+PART = Part(
+    "cni",
+    load,
+    needs=("cni2023",),
+    doc="Community Needs Index 2023",
+    optional=True,
+)

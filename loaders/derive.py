@@ -17,8 +17,8 @@ import shapely
 from sqlalchemy import Connection, text
 
 from depmap.core.vocab import (
-    DOMAINS,
     LSOA_STAT_COLUMNS,
+    LSOA_STATS,
     NATIONAL_LSOA21,
     RANKED_KINDS,
     SUMMARISED_KINDS,
@@ -29,34 +29,7 @@ from loaders.base import LoadContext, PartResult, copy_frame, timed
 from tiles import build as tiles
 
 #: lsoa_stats column -> (indicator code, field of indicator_value)
-STAT_SOURCES: dict[str, tuple[str, str]] = {
-    **{
-        f"{d}_{m}": (f"imd2025.{d}", {"score": "value"}.get(m, m))
-        for d in DOMAINS
-        for m in ("score", "rank", "decile")
-    },
-    "income_numerator": ("imd2025.ind.income_domain_numerator", "value"),
-    "employment_numerator": ("imd2025.ind.employment_domain_numerator", "value"),
-    "acute_morbidity": ("imd2025.ind.acute_morbidity_indicator", "value"),
-    "illness_disability_ratio": (
-        "imd2025.ind.comparative_illness_and_disability_ratio_indicator",
-        "value",
-    ),
-    "mental_health": ("imd2025.ind.mental_health_indicator", "value"),
-    "years_life_lost": ("imd2025.ind.years_of_potential_life_lost_indicator", "value"),
-    "disability_rate": ("census2021.disability_rate", "value"),
-    "hle_male": ("hle2009_13.hle_male", "value"),
-    "hle_female": ("hle2009_13.hle_female", "value"),
-    "le_male": ("hle2009_13.le_male", "value"),
-    "le_female": ("hle2009_13.le_female", "value"),
-    "dfle_male": ("hle2009_13.dfle_male", "value"),
-    "dfle_female": ("hle2009_13.dfle_female", "value"),
-    "cni_score": ("cni2023.score", "value"),
-    "cni_rank": ("cni2023.score", "rank"),
-    "imd2019_rank": ("imd2019.imd", "rank"),
-    "imd2019_decile": ("imd2019.imd", "decile"),
-}
-assert set(STAT_SOURCES) == set(LSOA_STAT_COLUMNS)
+STAT_SOURCES: dict[str, tuple[str, str]] = {c: (s.source, s.field) for c, s in LSOA_STATS.items()}
 
 
 def refresh_populations(conn: Connection) -> None:
@@ -93,7 +66,8 @@ def refresh_populations(conn: Connection) -> None:
         text(
             """
             UPDATE area a SET population = s.p
-            FROM (SELECT area_id, sum(population) AS p FROM area_lsoa GROUP BY area_id) s
+            FROM (SELECT area_id, sum(population ORDER BY lsoa_id) AS p
+                  FROM area_lsoa GROUP BY area_id) s
             WHERE a.id = s.area_id AND a.kind <> 'lsoa21'
               AND a.population IS DISTINCT FROM s.p
             """
@@ -148,7 +122,7 @@ def rebuild_adjacency(conn: Connection, lsoa: pd.DataFrame) -> int:
 
 def read_lsoa_stats(conn: Connection) -> pd.DataFrame:
     cols = ", ".join(("lsoa_id", "population", *LSOA_STAT_COLUMNS))
-    rows = conn.execute(text(f"SELECT {cols} FROM lsoa_stats")).all()
+    rows = conn.execute(text(f"SELECT {cols} FROM lsoa_stats ORDER BY lsoa_id")).all()
     df = pd.DataFrame(
         [tuple(r) for r in rows], columns=["lsoa_id", "population", *LSOA_STAT_COLUMNS]
     )
@@ -160,7 +134,8 @@ def read_weights(conn: Connection, area_ids: Iterable[int] | None = None) -> pd.
     if area_ids is None:
         rows = conn.execute(
             text(
-                "SELECT area_id, lsoa_id, pop_share, population FROM area_lsoa WHERE kind = ANY(:k)"
+                "SELECT area_id, lsoa_id, pop_share, population FROM area_lsoa "
+                "WHERE kind = ANY(:k) ORDER BY area_id, lsoa_id"
             ),
             {"k": list(SUMMARISED_KINDS)},
         ).all()
@@ -168,7 +143,7 @@ def read_weights(conn: Connection, area_ids: Iterable[int] | None = None) -> pd.
         rows = conn.execute(
             text(
                 "SELECT area_id, lsoa_id, pop_share, population FROM area_lsoa "
-                "WHERE area_id = ANY(:ids)"
+                "WHERE area_id = ANY(:ids) ORDER BY area_id, lsoa_id"
             ),
             {"ids": [int(i) for i in area_ids]},
         ).all()

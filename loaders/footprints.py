@@ -21,7 +21,7 @@ import shapely
 from depmap.core.errors import LoadError
 from geo.union import union_groups
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
 from sources.codes import check_codes
 from sources.layout import SOURCES
 from sources.tables import read_csv
@@ -187,3 +187,12 @@ def _union_level(
 def _nests(df: pd.DataFrame, child: str, parent: str) -> bool:
     """True if every ``child`` area lies in exactly one ``parent`` area."""
     return bool((df.groupby(child)[parent].nunique() == 1).all())
+
+
+#: The ``footprints`` part of ``depmap load``.
+PART = Part(
+    "footprints",
+    load,
+    needs=("lsoa21_msoa21", "lsoa21_sicbl_icb", "lsoa21_ward_ltla"),
+    doc="MSOAs, wards, local authorities, sub-ICB locations and ICBs from the ONS lookups",
+)

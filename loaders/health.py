@@ -17,7 +17,7 @@ import xlrd
 
 from depmap.core.errors import LoadError
 from geo.crosswalk import carry_to_lsoa21
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
 from loaders.indicators import IndicatorSpec, align_to_lsoas, write_indicators
 from loaders.lsoa11 import crosswalk
 from sources.codes import check_codes
@@ -152,3 +152,13 @@ def load(ctx: LoadContext) -> PartResult:
         res.counts["indicator values"] = n
         res.notes.append(f"{int(msoa.isna().any(axis=1).sum())} MSOAs with a missing value")
     return res
+
+
+#: The ``health`` part of ``depmap load``.
+PART = Part(
+    "health",
+    load,
+    needs=("hle_msoa11", "dfle_msoa11", "lsoa11_msoa11"),
+    doc="ONS life expectancy by MSOA",
+    optional=True,
+)

@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from depmap.core.errors import LoadError
+from depmap.core.vocab import DOMAIN_TABLE
 from geo.crosswalk import carry_to_lsoa21
 from geo.measures import decile
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
 from loaders.indicators import IndicatorSpec, align_to_lsoas, write_indicators
 from loaders.lsoa11 import crosswalk
 from sources.codes import check_codes
@@ -28,18 +29,7 @@ SOURCE_2019 = "MHCLG English Indices of Deprivation 2019"
 
 #: API domain -> (column stem in IoD 2025, in IoD 2019, label)
 DOMAINS: dict[str, tuple[str, str, str]] = {
-    "imd": ("IMD", "IMD", "Index of Multiple Deprivation"),
-    "income": ("Income", "Income", "Income Deprivation Domain"),
-    "employment": ("Employment", "Employment", "Employment Deprivation Domain"),
-    "education": ("Education", "Education", "Education, Skills and Training Domain"),
-    "health": ("Health", "Health", "Health Deprivation and Disability Domain"),
-    "crime": ("Crime", "Crime", "Crime Domain"),
-    "housing": (
-        "Housing_and_Services",
-        "Housing_and_Access",
-        "Barriers to Housing and Services Domain",
-    ),
-    "environment": ("Environment", "Environment", "Living Environment Domain"),
+    d.code: (d.stem2025, d.stem2019, d.name) for d in DOMAIN_TABLE.values()
 }
 
 SUBDOMAINS: dict[str, tuple[str, str]] = {
@@ -266,3 +256,12 @@ def load(ctx: LoadContext) -> PartResult:
         ctx.progress.advance()
         ctx.progress.done()
     return res
+
+
+#: The ``imd`` part of ``depmap load``.
+PART = Part(
+    "imd",
+    load,
+    needs=("imd2025", "imd2025_subdomains", "imd2025_indicators"),
+    doc="English Indices of Deprivation 2025 (and 2019 when its files are there)",
+)

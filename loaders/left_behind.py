@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from depmap.core.names import programme_code
 from geo.union import union_groups
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
 from loaders.programmes import delete_programme, write_programme_areas
 
 PROGRAMME = "Left-behind neighbourhoods"
@@ -155,3 +155,13 @@ def load(ctx: LoadContext) -> PartResult:
         res.counts["left-behind LSOAs"] = len(sel)
         res.counts["programme areas"] = len(frame)
     return res
+
+
+#: The ``left_behind`` part of ``depmap load``.
+PART = Part(
+    "left_behind",
+    load,
+    needs=("cni2023",),
+    doc="the left-behind neighbourhoods (CNI 2023) as a programme",
+    optional=True,
+)

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from depmap.core.errors import LoadError
 from geo.crosswalk import crosswalk_weights
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
 from sources.boundaries import read_boundaries
 from sources.codes import check_codes
 from sources.layout import SOURCES
@@ -149,3 +149,13 @@ def load(ctx: LoadContext) -> PartResult:
             "LSOA11 changes: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
         )
     return res
+
+
+#: The ``lsoa11`` part of ``depmap load``.
+PART = Part(
+    "lsoa11",
+    load,
+    needs=("lsoa11_boundaries", "lsoa11_lsoa21", "mye2020"),
+    doc="2011 LSOAs and the LSOA11 to LSOA21 lookup",
+    optional=True,
+)

@@ -28,28 +28,36 @@ from loaders import (
     imd,
     left_behind,
     lsoa11,
-    pcn,
-    pcn_footprints,
     population,
 )
-from loaders.base import LoadContext, NullProgress, PartResult, Progress, acquire_load_lock
+from loaders.base import (
+    LoadContext,
+    NullProgress,
+    Part,
+    PartResult,
+    Progress,
+    acquire_load_lock,
+)
+from loaders.pcn import derived as pcn
+from loaders.pcn import supplied as pcn_footprints
 
 log = logging.getLogger("depmap.load")
 
-PartFn = Callable[[LoadContext], PartResult]
-
-#: Every part, in the order ``load all`` runs them.
-PARTS: dict[str, PartFn] = {
-    "boundaries": boundaries.load,
-    "population": population.load,
-    "footprints": footprints.load,
-    "lsoa11": lsoa11.load,
-    "imd": imd.load,
-    "health": health.load,
-    "cni": cni.load,
-    "pcn": pcn.load,
-    "pcn_footprints": pcn_footprints.load,
-    "left_behind": left_behind.load,
+#: Every part, in the order ``load all`` runs them (each declares the files it reads).
+PARTS: dict[str, Part] = {
+    p.name: p
+    for p in (
+        boundaries.PART,
+        population.PART,
+        footprints.PART,
+        lsoa11.PART,
+        imd.PART,
+        health.PART,
+        cni.PART,
+        pcn.PART,
+        pcn_footprints.PART,
+        left_behind.PART,
+    )
 }
 
 
@@ -141,7 +149,7 @@ def run_load(
         )
         for name in names:
             log.info("load part", extra={"part": name})
-            ctx.results.append(PARTS[name](ctx))
+            ctx.results.append(PARTS[name].run(ctx))
         if extra is not None:
             extra(ctx)
         ctx.results.append(derive.run(ctx))
@@ -176,23 +184,15 @@ def run_load(
     return LoadReport(version, ctx.results, by_kind, n_ind, secs)
 
 
-def optional_parts_present(parts: Sequence[str], data_dir: Path) -> list[str]:
-    """Drop the parts whose files are not in ``data_dir`` and that ``load all`` can skip."""
-    from sources.layout import SOURCES
-
-    optional_files = {
-        "lsoa11": ("lsoa11_boundaries", "lsoa11_lsoa21", "mye2020"),
-        "health": ("hle_msoa11", "dfle_msoa11", "lsoa11_msoa11"),
-        "cni": ("cni2023",),
-        "pcn": ("gp_registrations", "gp_practice_map"),
-        "pcn_footprints": ("sussex_pcn",),
-        "left_behind": ("cni2023",),
-    }
+def parts_present(data_dir: Path, parts: Sequence[str] | None = None) -> list[str]:
+    """The parts ``load all`` runs from ``data_dir``: every part (or those named) but the
+    optional ones whose files are missing, which are skipped with a warning."""
     keep = []
-    for p in parts:
-        need = optional_files.get(p, ())
-        if all(any((data_dir / c).exists() for c in SOURCES[k].candidates) for k in need):
-            keep.append(p)
+    for name in parts if parts is not None else PARTS:
+        part = PARTS[name]
+        missing = part.missing(data_dir)
+        if part.optional and missing:
+            log.warning("skipping part: its files are missing", extra={"part": name})
         else:
-            log.warning("skipping part: its files are missing", extra={"part": p})
+            keep.append(name)
     return keep

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from depmap.core.errors import LoadError
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
 from loaders.indicators import IndicatorSpec, align_to_lsoas, write_indicators
 from sources.layout import SOURCES
 from sources.tables import numeric, read_csv
@@ -79,3 +79,12 @@ def load(ctx: LoadContext) -> PartResult:
         res.counts["indicator values"] = n
         res.notes.append(f"{df['total_residents'].sum():,.0f} usual residents")
     return res
+
+
+#: The ``population`` part of ``depmap load``.
+PART = Part(
+    "population",
+    load,
+    needs=("census2021",),
+    doc="Census 2021 residents and disability",
+)

@@ -53,7 +53,10 @@ OUTSIDE_ENGLAND = 1e-3
 
 def delete_programme(conn: Connection, programme: str) -> int:
     """Delete every area of a programme and what hangs on it (the caller commits)."""
-    return delete_area_rows(conn, "a.kind = 'programme' AND a.programme = :p", {"p": programme})
+    ids = conn.execute(
+        text("SELECT id FROM area WHERE kind = 'programme' AND programme = :p"), {"p": programme}
+    ).scalars()
+    return delete_area_rows(conn, list(ids))
 
 
 def write_programme_areas(
@@ -123,7 +126,7 @@ def write_programme_areas(
         ctx.conn.execute(
             text(
                 "UPDATE area a SET area_m2 = s.m2 FROM (SELECT w.area_id, "
-                "sum(w.area_share * l.area_m2) AS m2 FROM area_lsoa w JOIN area l "
+                "sum(w.area_share * l.area_m2 ORDER BY w.lsoa_id) AS m2 FROM area_lsoa w JOIN area l "
                 "ON l.id = w.lsoa_id WHERE w.area_id = ANY(:ids) GROUP BY w.area_id) s "
                 "WHERE a.id = s.area_id"
             ),
@@ -386,7 +389,8 @@ def _check_geometric_coverage(
     """
     rows = ctx.conn.execute(
         text(
-            "SELECT a.code, a.area_m2, coalesce(sum(w.area_share * l.area_m2), 0) AS inside "
+            "SELECT a.code, a.area_m2, coalesce(sum(w.area_share * l.area_m2 ORDER BY w.lsoa_id), 0) "
+            "AS inside "
             "FROM area a LEFT JOIN area_lsoa w ON w.area_id = a.id "
             "LEFT JOIN area l ON l.id = w.lsoa_id WHERE a.id = ANY(:ids) GROUP BY a.id"
         ),
@@ -408,4 +412,4 @@ def _check_geometric_coverage(
             skip_invalid,
             res,
         )
-        delete_area_rows(ctx.conn, "a.id = ANY(:ids)", {"ids": [ids[c] for c in outside]})
+        delete_area_rows(ctx.conn, [ids[c] for c in outside])

@@ -8,13 +8,12 @@ import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import NotLoaded
+from depmap.core.vocab import COMPARATOR_KINDS
 from geo.comparators import DISTANCE, FEATURES, nearest, size_band
 from queries.areas import Area
 from queries.db import sql
 from queries.deprivation import deprivation_all
 
-#: Kinds comparators are drawn from (whole-LSOA neighbourhoods of every size).
-COMPARATOR_KINDS = ("lsoa21", "msoa21", "ward")
 #: A candidate is in the programme if it holds an LSOA where the programme has this share.
 IN_PROGRAMME_SHARE = 0.01
 

@@ -11,10 +11,11 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from depmap.core.db import LOAD_LOCK_KEY
+from depmap.core.db import LOAD_LOCK_KEY, delete_area_rows
 from depmap.core.errors import InvalidGeometry, LoadInProgress
-from depmap.core.schema import SRID
+from depmap.core.schema import SRID, area_measure
 from depmap.core.sqlfiles import sql as shared_sql
+from depmap.core.vocab import MEASURES
 from geo.geometry import Drawn
 from geo.summary import compute_summaries
 from queries.db import sql
@@ -33,21 +34,11 @@ async def summarise_stored(conn: AsyncConnection, area_id: int) -> None:
                 "area_id": int(aid),
                 "domain": domain,
                 "population": float(r["population"]),
-                **{
-                    k: (None if pd.isna(r[k]) else float(r[k]))
-                    for k in (
-                        "average_score",
-                        "average_rank",
-                        "proportion_most_deprived_10",
-                        "extent",
-                        "local_concentration",
-                        "scale",
-                    )
-                },
+                **{k: (None if pd.isna(r[k]) else float(r[k])) for k in MEASURES},
                 "decile_population": [float(x) for x in r["decile_population"]],
             }
         )
-    await conn.execute(sql("insert_area_measure"), rows)
+    await conn.execute(area_measure.insert(), rows)
     p = prof.iloc[0]
     await conn.execute(
         sql("insert_area_profile"),
@@ -120,6 +111,6 @@ async def create_custom_area(
 
 
 async def delete_custom_area(conn: AsyncConnection, area_id: int) -> bool:
-    """Delete a custom area and its rows (in the caller's transaction)."""
-    n = (await conn.execute(sql("delete_custom_area"), {"id": area_id})).scalar_one()
+    """Delete a custom area and every row that refers to it (in the caller's transaction)."""
+    n = await conn.run_sync(lambda c: delete_area_rows(c, [area_id]))
     return bool(n)

@@ -11,42 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from depmap.core.errors import NotLoaded
 from depmap.core.vocab import (
     DOMAINS,
+    HEALTH_COLUMNS,
+    HEALTH_TABLE,
     LSOA_STAT_COLUMNS,
+    MEASURES,
     NATIONAL_LSOA21,
     RANKED_KINDS,
+    RANKING_MEASURES,
     SUMMARISED_KINDS,
 )
-from geo.measures import MEASURE_COLUMNS
-from geo.summary import HEALTH_COLUMNS, compute_summaries
+from geo.summary import compute_summaries
 from queries.areas import Area
 from queries.db import sql
 
-MEASURES = MEASURE_COLUMNS[1:]  # average_score ... scale
 #: the columns of ``/rankings?format=csv`` (and ``depmap rankings --format csv``)
-RANKING_CSV_COLUMNS = (
-    "code",
-    "name",
-    "average_score",
-    "average_rank",
-    "proportion_most_deprived_10",
-    "extent",
-    "local_concentration",
-)
+RANKING_CSV_COLUMNS = ("code", "name", *RANKING_MEASURES)
 
-HEALTH_LABELS = {
-    "health_score": ("IoD 2025 health deprivation and disability score", True),
-    "acute_morbidity": ("Acute morbidity indicator (IoD 2025)", True),
-    "illness_disability_ratio": ("Comparative illness and disability ratio (IoD 2025)", True),
-    "mental_health": ("Mental health indicator (IoD 2025)", True),
-    "years_life_lost": ("Years of potential life lost (IoD 2025)", True),
-    "disability_rate": ("Share of residents disabled under the Equality Act (Census 2021)", True),
-    "hle_male": ("Healthy life expectancy at birth, males, years (2009-13)", False),
-    "hle_female": ("Healthy life expectancy at birth, females, years (2009-13)", False),
-    "le_male": ("Life expectancy at birth, males, years (2009-13)", False),
-    "le_female": ("Life expectancy at birth, females, years (2009-13)", False),
-    "dfle_male": ("Disability-free life expectancy, males, years (2009-13)", False),
-    "dfle_female": ("Disability-free life expectancy, females, years (2009-13)", False),
-}
 
 METHOD = (
     "IoD summary measures as MHCLG defines them for local authorities and ICBs, over the "
@@ -132,8 +112,8 @@ async def deprivation_all(
     health_items = [
         {
             "code": c,
-            "label": HEALTH_LABELS[c][0],
-            "higher_is_worse": HEALTH_LABELS[c][1],
+            "label": HEALTH_TABLE[c].label,
+            "higher_is_worse": HEALTH_TABLE[c].higher_is_worse,
             "value": health.get(c),
         }
         for c in HEALTH_COLUMNS

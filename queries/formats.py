@@ -6,7 +6,6 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from enum import StrEnum
 from typing import Any
 
 import orjson
@@ -30,17 +29,6 @@ def dumps(content: Any) -> bytes:
     return orjson.dumps(
         content, default=_default, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
     )
-
-
-class Format(StrEnum):
-    json = "json"
-    csv = "csv"
-    geojson = "geojson"
-
-
-class TableFormat(StrEnum):
-    json = "json"
-    csv = "csv"
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.cache import LRU
 from depmap.core.errors import InvalidParameter
 from geo.hotspots import GiStar, classify, gi_star, neighbours_within
 from queries.areas import Area
 from queries.db import sql
-
-HOTSPOT_UNITS = ("lsoa21", "msoa21")
 
 METHOD = (
     "Getis-Ord Gi* (esda.G_Local, star=True) of the domain score over queen contiguity between "
@@ -23,6 +20,14 @@ METHOD = (
     "a hotspot has a positive z and a pseudo p-value at most the threshold "
     "(alpha, or the Benjamini-Hochberg bound when fdr=true)."
 )
+
+
+class RunCache(Protocol):
+    """Where permutation runs are kept between requests (the service's bounded LRU)."""
+
+    def get(self, key: tuple[object, ...]) -> Any: ...
+
+    def put(self, key: tuple[object, ...], value: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ async def hotspots(
     permutations: int,
     seed: int,
     with_geometry: bool = False,
-    cache: LRU[tuple[object, ...], _Units] | None = None,
+    cache: RunCache | None = None,
     version: int | None = None,
 ) -> dict[str, Any]:
     """Gi* hotspots of an area's units at a significance level. The permutation test runs

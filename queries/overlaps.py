@@ -11,9 +11,6 @@ from geo.overlap import PAIR_COLUMNS, WHOLE, overlap_rows, shares
 from queries.areas import Area
 from queries.db import sql
 
-#: Kinds an area's overlaps can be asked for.
-OVERLAP_KINDS = ("lsoa21", "msoa21", "lsoa11", "ward", "ltla", "sicbl", "icb", "pcn", "programme")
-
 COLUMNS = (
     "code",
     "name",

@@ -10,19 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import UnknownProgramme
 from depmap.core.names import programme_slug
-from depmap.core.vocab import DOMAINS
-from geo.summary import HEALTH_COLUMNS
+from depmap.core.vocab import DOMAINS, FOOTPRINT_KINDS, HEALTH_COLUMNS, RANKING_MEASURES
 from queries.db import sql
 
-#: Footprints every programme area is placed in (the one holding most of its people).
-FOOTPRINT_KINDS = ("icb", "sicbl", "ltla")
-MEASURES = (
-    "average_score",
-    "average_rank",
-    "proportion_most_deprived_10",
-    "extent",
-    "local_concentration",
-)
 #: PCNs listed per area: those holding at least this share of its residents, at most MAX_PCNS.
 MIN_PCN_SHARE = 0.01
 MAX_PCNS = 5
@@ -35,7 +25,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "population",
     "population_basis",
     "area_km2",
-    *MEASURES,
+    *RANKING_MEASURES,
     "rank_in_programme",
     *[f"{d}_average_score" for d in DOMAINS if d != "imd"],
     *[c for c in HEALTH_COLUMNS if c != "health_score"],
@@ -163,7 +153,7 @@ async def programme_summary(conn: AsyncConnection, name: str) -> dict[str, Any]:
             "population": pop,
             "population_basis": r["population_basis"],
             "area_km2": round(float(r["area_m2"]) / 1e6, 6),
-            **{m: _num(r[m]) for m in MEASURES},
+            **{m: _num(r[m]) for m in RANKING_MEASURES},
             "rank_in_programme": None if pd.isna(ranks.iloc[i]) else int(ranks.iloc[i]),
             **{f"{d}_average_score": _num(r[d]) for d in DOMAINS if d != "imd"},
             **{c: _num(health.get(c)) for c in HEALTH_COLUMNS if c != "health_score"},

@@ -9,19 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from depmap.core.vocab import NATIONAL_LSOA21
+from depmap.core.vocab import KINDS, NATIONAL_LSOA11, NATIONAL_LSOA21
 
 LSOA21_COUNT = NATIONAL_LSOA21
-MSOA21_COUNT = 6_856
-LSOA11_COUNT = 32_844
-EXPECTED_COUNTS = {
-    "lsoa21": LSOA21_COUNT,
-    "msoa21": MSOA21_COUNT,
-    "sicbl": 106,
-    "icb": 42,
-    "ltla": 296,
-    "lsoa11": LSOA11_COUNT,
-}
+LSOA11_COUNT = NATIONAL_LSOA11
+#: What a national load checks: the number of areas of each kind in England.
+EXPECTED_COUNTS: dict[str, int] = {k: v.national for k, v in KINDS.items() if v.national}
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def national_url(postgis: str, data_dir: Path) -> str:
     """A database with the national data loaded (once per session)."""
-    from loaders.pipeline import PARTS, optional_parts_present, run_load
+    from loaders.pipeline import parts_present, run_load
 
     url = derived_url("test")
     reuse = os.environ.get("DEPMAP_TEST_REUSE") == "1"
@@ -114,7 +114,7 @@ def national_url(postgis: str, data_dir: Path) -> str:
                 text("SELECT value::int FROM depmap_meta WHERE key = 'data_version'")
             ).scalar()
         if not (reuse and loaded):
-            run_load(eng, data_dir, optional_parts_present(list(PARTS), data_dir))
+            run_load(eng, data_dir, parts_present(data_dir))
     finally:
         eng.dispose()
     return url
@@ -156,15 +156,13 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 @pytest.fixture(scope="session")
 def small_url(postgis: str, synth: Synth) -> str:
     """A database with the synthetic data loaded (tests that change it must restore it)."""
-    from loaders.pipeline import PARTS, optional_parts_present, run_load
+    from loaders.pipeline import parts_present, run_load
 
     url = derived_url("small")
     ensure_database(url, fresh=True)
     eng = create_engine(sa_url(url))
     try:
-        run_load(
-            eng, synth.root, optional_parts_present(list(PARTS), synth.root), expect_england=False
-        )
+        run_load(eng, synth.root, parts_present(synth.root), expect_england=False)
     finally:
         eng.dispose()
     return url
@@ -175,6 +173,22 @@ def small_engine(small_url: str) -> Iterator[Engine]:
     eng = create_engine(sa_url(small_url))
     yield eng
     eng.dispose()
+
+
+#: Fixtures that need PostGIS (``db``) or the shared national data (``data``): a test
+#: using one of them, directly or through another fixture, gets the marker, so that
+#: ``pytest -m "not db"`` runs the PostGIS-free subset.
+DB_FIXTURES = {"postgis"}
+DATA_FIXTURES = {"data_dir"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & DB_FIXTURES:
+            item.add_marker(pytest.mark.db)
+        if names & DATA_FIXTURES:
+            item.add_marker(pytest.mark.data)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -195,7 +209,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(scope="session")
 def live_server(national_url: str) -> Iterator[str]:
     """The service in its own process (uvicorn) on the national test database."""
-    from bench.common import server
+    from tests.live import server
 
     env = {
         "DATABASE_URL": national_url,

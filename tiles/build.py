@@ -22,10 +22,12 @@ from sqlalchemy import Connection, text
 
 from depmap.core.schema import TILE_BANDS, TILE_FULL_BAND
 from depmap.core.sqlfiles import sql
+from depmap.core.vocab import TILE_LAYERS
+from tiles.columns import tile_sql
 from tiles.grid import WORLD_M, ground_pixel_m, pixel_m
 
 #: Every area kind drawn as a tile layer (its rows are tile features).
-TILE_KINDS: tuple[str, ...] = ("lsoa21", "msoa21", "ltla", "sicbl", "icb", "pcn", "programme")
+TILE_KINDS: tuple[str, ...] = TILE_LAYERS
 #: Side of a cell of pooled small LSOA21s, in screen pixels of the band.
 CELL_PX = 2.0
 
@@ -52,12 +54,12 @@ def rebuild(conn: Connection) -> dict[str, int]:
         conn.execute(text(f"DELETE FROM {t}"))
     p = band_params()
     conn.execute(text("SET LOCAL jit = off"))  # compiling these queries costs more than it saves
-    n_lsoa = conn.execute(sql("tiles_lsoa", "tiles")).rowcount
+    n_lsoa = conn.execute(tile_sql("tiles_lsoa")).rowcount
     conn.execute(text("DROP TABLE IF EXISTS tile_top"))
     conn.execute(sql("tiles_top", "tiles"), {**p, "layers": list(TILE_KINDS)})
     n_geom = conn.execute(sql("tiles_geom", "tiles"), p).rowcount
     n_geom += conn.execute(sql("tiles_geom_lower", "tiles"), p).rowcount
-    n_cell = conn.execute(sql("tiles_cell", "tiles"), p).rowcount
+    n_cell = conn.execute(tile_sql("tiles_cell"), p).rowcount
     # no ANALYZE here (it cost a second): tile queries are index scans either way, and
     # autovacuum gathers statistics after the load
     return {

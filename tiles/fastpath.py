@@ -13,20 +13,37 @@ request, cut the tile and cache it. Requests that need more than a cache look-up
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tiles.cache import TileCache
 
 _PREFIX = "/tiles/"
 
 
+@dataclass(frozen=True)
+class FastTiles:
+    """What the fast path may answer from: the tile cache, the current data version, and
+    whether CORS requests must go through the middleware that answers them."""
+
+    cache: TileCache
+    version: int
+    cors: bool
+
+
 class TileFastPath:
-    def __init__(self, app: ASGIApp) -> None:
+    """``source()`` gives :class:`FastTiles`, or None while the fast path must stand
+    aside (no data version yet, or reads behind a token)."""
+
+    def __init__(self, app: ASGIApp, source: Callable[[], FastTiles | None]) -> None:
         self.app = app
+        self.source = source
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(_PREFIX):
-            hit = _lookup(scope)
+            hit = _lookup(scope, self.source())
             if hit is not None:
                 status, headers, body = hit
                 await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -39,8 +56,12 @@ _Z = re.compile(r"[0-9]{1,2}")
 _XY = re.compile(r"[0-9]{1,8}")
 
 
-def _lookup(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+def _lookup(
+    scope: Scope, src: FastTiles | None
+) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
     method = scope["method"]
+    if src is None:
+        return None
     if method != "GET" and method != "HEAD":
         return None
     parts = scope["path"][len(_PREFIX) :].split("/")
@@ -50,14 +71,7 @@ def _lookup(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None
     # ASCII digits only, and short: str.isdigit() takes '²' and int() refuses it
     if not (_Z.fullmatch(zs) and _XY.fullmatch(xs) and _XY.fullmatch(ys)):
         return None
-    state: Any = getattr(scope.get("app"), "state", None)
-    tiles = getattr(state, "tiles", None)
-    if tiles is None or state.settings.read_token_required:
-        return None
-    version = state.data_version.value
-    if version is None:
-        return None
-    tile = tiles.cache.get((version, parts[0], int(zs), int(xs), int(ys)))
+    tile = src.cache.get((src.version, parts[0], int(zs), int(xs), int(ys)))
     if tile is None:
         return None
     gzip_ok = False
@@ -67,7 +81,7 @@ def _lookup(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None
             gzip_ok = b"gzip" in v
         elif k == b"if-none-match":
             inm = v
-        elif k == b"origin" and state.settings.cors_origins:
+        elif k == b"origin" and src.cors:
             return None  # let the CORS middleware answer
     if inm is not None and tile.etag.encode() in inm:
         return 304, [h for h in tile.headers_raw if h[0] != b"content-length"], b""

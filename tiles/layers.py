@@ -12,31 +12,23 @@ from dataclasses import dataclass
 from depmap.core.errors import TileOutOfRange, UnknownLayer
 from depmap.core.schema import TILE_FULL_ZOOM
 from depmap.core.settings import TileSettings
-from depmap.core.vocab import DOMAINS, TILE_HEALTH
+from depmap.core.vocab import (
+    DOMAIN_TABLE,
+    DOMAINS,
+    HEALTH_TABLE,
+    KINDS,
+    MEASURE_TABLE,
+    RANKING_MEASURES,
+    TILE_LAYERS,
+)
 from tiles.grid import tile_in_range
 
+#: Health indicators tiles carry, as TileJSON describes them.
 HEALTH_FIELDS: dict[str, str] = {
-    "acute_morbidity": "Acute morbidity indicator (IoD 2025)",
-    "illness_disability_ratio": "Comparative illness and disability ratio (IoD 2025)",
-    "mental_health": "Mental health indicator (IoD 2025)",
-    "years_life_lost": "Years of potential life lost (IoD 2025)",
-    "disability_rate": "Share of residents disabled under the Equality Act (Census 2021)",
-    "hle_male": "Healthy life expectancy at birth, males, years (ONS 2009-13)",
-    "hle_female": "Healthy life expectancy at birth, females, years (ONS 2009-13)",
+    h.code: h.tile_label or h.label for h in HEALTH_TABLE.values() if h.tiles
 }
-assert set(HEALTH_FIELDS) == {h for h, _ in TILE_HEALTH}
-
-DOMAIN_LABELS: dict[str, str] = {
-    "imd": "Index of Multiple Deprivation",
-    "income": "Income",
-    "employment": "Employment",
-    "education": "Education, skills and training",
-    "health": "Health deprivation and disability",
-    "crime": "Crime",
-    "housing": "Barriers to housing and services",
-    "environment": "Living environment",
-}
-assert set(DOMAIN_LABELS) == set(DOMAINS)
+#: IoD domains, as TileJSON names them.
+DOMAIN_LABELS: dict[str, str] = {d: DOMAIN_TABLE[d].label for d in DOMAINS}
 
 #: Fields of LSOA21 features at every zoom (deciles: 1 = most deprived / worst 10%).
 LSOA_FIELDS_ALL: dict[str, str] = {
@@ -64,11 +56,7 @@ FOOTPRINT_FIELDS: dict[str, str] = {
     "name": "Name",
     "programme": "Programme (programme areas only)",
     "population": "Population (Census 2021 residents; registered patients for PCNs)",
-    "average_score": "IMD 2025 population-weighted average score",
-    "average_rank": "IMD 2025 population-weighted average rank (33,755 = most deprived)",
-    "proportion_most_deprived_10": "Share of its LSOAs in the most deprived 10% nationally",
-    "extent": "IMD 2025 extent",
-    "local_concentration": "IMD 2025 local concentration",
+    **{m: MEASURE_TABLE[m].label for m in RANKING_MEASURES},
     "rank": "Rank of its average score among areas of its kind (1 = most deprived)",
 }
 
@@ -101,19 +89,14 @@ class Layer:
 
 
 LAYERS: dict[str, Layer] = {
-    "lsoa21": Layer(
-        "lsoa21",
-        "lsoa21",
-        "LSOA21: IoD 2025 deciles and health indicators",
-        {**LSOA_FIELDS_ALL, **LSOA_FIELDS_DETAIL},
-        lsoa=True,
-    ),
-    "msoa21": Layer("msoa21", "msoa21", "MSOA21", FOOTPRINT_FIELDS),
-    "ltla": Layer("ltla", "ltla", "Local authorities (lower tier)", FOOTPRINT_FIELDS),
-    "sicbl": Layer("sicbl", "sicbl", "Sub-ICB locations", FOOTPRINT_FIELDS),
-    "icb": Layer("icb", "icb", "Integrated care boards", FOOTPRINT_FIELDS),
-    "pcn": Layer("pcn", "pcn", "Primary care networks", FOOTPRINT_FIELDS),
-    "programme": Layer("programme", "programme", "Programme areas", FOOTPRINT_FIELDS),
+    k: Layer(
+        k,
+        k,
+        str(KINDS[k].tile_title),
+        {**LSOA_FIELDS_ALL, **LSOA_FIELDS_DETAIL} if k == "lsoa21" else FOOTPRINT_FIELDS,
+        lsoa=k == "lsoa21",
+    )
+    for k in TILE_LAYERS
 }
 
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.schema import TILE_FULL_BAND
 from depmap.core.settings import TileSettings
-from depmap.core.sqlfiles import sql
+from tiles.columns import tile_sql
 from tiles.grid import band_for_zoom, pixel_m
 from tiles.layers import Layer
 
@@ -44,5 +44,5 @@ async def render_tile(
 ) -> bytes:
     """The tile's MVT bytes (empty when it holds no feature)."""
     name, params = tile_query(layer, z, x, y, s)
-    data = (await conn.execute(sql(name, "tiles"), params)).scalar()
+    data = (await conn.execute(tile_sql(name), params)).scalar()
     return bytes(data) if data else b""

@@ -18,6 +18,7 @@ import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from jinja2 import Template
 
+from depmap.core.vocab import DOMAIN_TABLE, HEALTH_TABLE
 from web.assets import MAP_ASSETS, check_assets, inline_asset, safe_in_script
 
 Mode = Literal["tiles", "inline"]
@@ -25,48 +26,14 @@ Mode = Literal["tiles", "inline"]
 #: What the choropleth can show: tile field, label, short label, group, value field.
 IOD = "IoD 2025 domains"
 HEALTH = "Health"
-INDICATORS: tuple[dict[str, Any], ...] = (
-    {"key": "imd_decile", "label": "Index of Multiple Deprivation 2025", "short": "IMD"},
-    {"key": "income_decile", "label": "Income deprivation", "short": "Income"},
-    {"key": "employment_decile", "label": "Employment deprivation", "short": "Employment"},
-    {"key": "education_decile", "label": "Education, skills and training", "short": "Education"},
-    {"key": "health_decile", "label": "Health deprivation and disability", "short": "Health"},
-    {"key": "crime_decile", "label": "Crime", "short": "Crime"},
-    {"key": "housing_decile", "label": "Barriers to housing and services", "short": "Housing"},
-    {"key": "environment_decile", "label": "Living environment", "short": "Environment"},
+INDICATORS: tuple[dict[str, Any], ...] = tuple(
+    {"key": f"{d.code}_decile", "label": d.map_label, "short": d.short}
+    for d in DOMAIN_TABLE.values()
 )
-HEALTH_INDICATORS: tuple[dict[str, Any], ...] = (
-    {"value": "acute_morbidity", "label": "Acute morbidity (IoD 2025)", "short": "Acute morbidity"},
-    {
-        "value": "illness_disability_ratio",
-        "label": "Comparative illness and disability ratio (IoD 2025)",
-        "short": "Illness & disability ratio",
-    },
-    {
-        "value": "mental_health",
-        "label": "Mental health indicator (IoD 2025)",
-        "short": "Mental health",
-    },
-    {
-        "value": "years_life_lost",
-        "label": "Years of potential life lost (IoD 2025)",
-        "short": "Years of life lost",
-    },
-    {
-        "value": "disability_rate",
-        "label": "Residents disabled under the Equality Act (Census 2021)",
-        "short": "Disabled residents",
-    },
-    {
-        "value": "hle_male",
-        "label": "Healthy life expectancy, males (ONS 2009-13)",
-        "short": "Healthy life exp. (m)",
-    },
-    {
-        "value": "hle_female",
-        "label": "Healthy life expectancy, females (ONS 2009-13)",
-        "short": "Healthy life exp. (f)",
-    },
+HEALTH_INDICATORS: tuple[dict[str, Any], ...] = tuple(
+    {"value": h.code, "label": h.map_label or h.label, "short": h.short}
+    for h in HEALTH_TABLE.values()
+    if h.tiles
 )
 
 

@@ -11,20 +11,21 @@ from starlette.responses import Response
 from api.deps import (
     AreaIdPath,
     AreaKindQuery,
+    EngineDep,
     SettingsDep,
     answer,
     answer_in,
-    get_engine,
     is_custom_code,
     require_write,
 )
+from api.params import Format, TableFormat
 from api.responses import JSONResponse
 from depmap.core.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
 from depmap.core.vocab import AREA_KINDS
 from geo.geometry import GeometryError, parse_drawn
 from queries.areas import area_boundary, area_detail, get_area, search_areas
 from queries.custom import create_custom_area, delete_custom_area, hold_off_loads
-from queries.formats import Format, TableFormat, feature_collection
+from queries.formats import feature_collection
 
 router = APIRouter(tags=["areas"])
 
@@ -51,7 +52,7 @@ async def list_areas(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")] = 0,
-    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat.json,
+    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
 ) -> Response:
     async def compute(conn: Any) -> Any:
         total, items = await search_areas(
@@ -76,9 +77,9 @@ async def get_one(
     request: Request,
     area_id: AreaIdPath,
     area_kind: AreaKindQuery = None,
-    format: Annotated[
-        Format, Query(description="json, or geojson with its boundary")
-    ] = Format.json,
+    format: Annotated[Format, Query(description="json, or geojson with its boundary")] = Format(
+        "json"
+    ),
 ) -> Response:
     async def compute(conn: Any) -> Any:
         area = await get_area(conn, area_id, area_kind)
@@ -87,21 +88,21 @@ async def get_one(
             rel: f"/areas/{area.code}/{rel}"
             for rel in ("overlaps", "deprivation", "hotspots", "profile")
         }
-        if format is Format.geojson:
+        if format == "geojson":
             geometry = await area_boundary(conn, area)
             return feature_collection(
                 [{"type": "Feature", "id": area.code, "geometry": geometry, "properties": detail}]
             )
         return detail
 
-    if format is Format.csv:
+    if format == "csv":
         raise InvalidParameter.choice("format", "csv", ["json", "geojson"])
     return await answer(
         request,
         ("area", area_id, area_kind, format.value),
         compute,
         cacheable=not is_custom_code(area_id),
-        media_type="application/geo+json" if format is Format.geojson else "application/json",
+        media_type="application/geo+json" if format == "geojson" else "application/json",
     )
 
 
@@ -117,7 +118,7 @@ async def get_one(
         422: {"description": "Not a usable polygon (the message says why)"},
     },
 )
-async def create_area(request: Request, settings: SettingsDep) -> Response:
+async def create_area(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
     """Body: a GeoJSON Feature or FeatureCollection of Polygon/MultiPolygon, in WGS84 or in
     the CRS its ``crs`` member names. ``properties.name`` names the area. The area's LSOA
     weights, deprivation measures and profile are computed at once."""
@@ -137,7 +138,7 @@ async def create_area(request: Request, settings: SettingsDep) -> Response:
     except GeometryError as e:
         raise InvalidGeometry(str(e)) from e
     name = drawn.properties.get("name") if isinstance(drawn.properties.get("name"), str) else None
-    async with get_engine(request).connect() as conn:
+    async with engine.connect() as conn:
         created = await create_custom_area(conn, drawn, name)
     return JSONResponse(created, status_code=201, headers={"Location": f"/areas/{created['id']}"})
 
@@ -148,8 +149,8 @@ async def create_area(request: Request, settings: SettingsDep) -> Response:
     summary="Delete a custom area",
     dependencies=[Depends(require_write)],
 )
-async def delete_area(request: Request, area_id: AreaIdPath) -> Response:
-    async with get_engine(request).begin() as conn:
+async def delete_area(area_id: AreaIdPath, engine: EngineDep) -> Response:
+    async with engine.begin() as conn:
         area = await get_area(conn, area_id)
         if area.kind != "custom":
             raise Forbidden(f"{area_id} is a {area.kind} area; only custom areas can be deleted")

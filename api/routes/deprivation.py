@@ -8,16 +8,12 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
-from api.params import Domain, Measure, RankingKind
+from api.params import Domain, DomainQuery, Measure, RankingKind, TableFormat
 from queries.areas import get_area
 from queries.deprivation import RANKING_CSV_COLUMNS, deprivation, rankings
-from queries.formats import TableFormat
 from queries.profile import full_profile
 
 router = APIRouter(tags=["deprivation"])
-
-
-DomainQuery = Annotated[Domain, Query(description="IoD 2025 domain (imd is the overall index)")]
 
 
 @router.get(
@@ -27,7 +23,7 @@ DomainQuery = Annotated[Domain, Query(description="IoD 2025 domain (imd is the o
 async def get_deprivation(
     request: Request,
     area_id: AreaIdPath,
-    domain: DomainQuery = Domain.imd,
+    domain: DomainQuery = Domain("imd"),
     area_kind: AreaKindQuery = None,
 ) -> Response:
     """The measures MHCLG publishes for local authorities and ICBs (average score, average
@@ -53,14 +49,14 @@ async def get_deprivation(
 async def get_rankings(
     request: Request,
     kind: Annotated[RankingKind, Query(description="Kind of areas to rank")],
-    domain: DomainQuery = Domain.imd,
-    measure: Annotated[
-        Measure, Query(description="Order by the rank of this measure")
-    ] = Measure.average_score,
+    domain: DomainQuery = Domain("imd"),
+    measure: Annotated[Measure, Query(description="Order by the rank of this measure")] = Measure(
+        "average_score"
+    ),
     programme: Annotated[
         str | None, Query(description="Only areas of this programme", max_length=200)
     ] = None,
-    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat.json,
+    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
 ) -> Response:
     """Rank 1 is the most deprived. CSV columns: ``code,name,average_score,average_rank,
     proportion_most_deprived_10,extent,local_concentration``."""

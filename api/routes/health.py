@@ -7,8 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from api.cache import DataVersion
-from api.deps import answer, require_read
+from api.deps import DataVersionDep, ServicesDep, answer, require_read
 from api.responses import JSONResponse
 from queries.areas import indicator_catalogue
 
@@ -16,8 +15,7 @@ router = APIRouter(tags=["service"])
 
 
 @router.get("/healthz", summary="Is the service up, and can it reach a loaded database?")
-async def healthz(request: Request) -> Response:
-    dv: DataVersion = request.app.state.data_version
+async def healthz(svc: ServicesDep, dv: DataVersionDep) -> Response:
     await dv.refresh()
     body: dict[str, Any] = {
         "status": "ok" if dv.db_ok and dv.value else "unavailable",
@@ -28,7 +26,7 @@ async def healthz(request: Request) -> Response:
         body["detail"] = "no data loaded: run `depmap load all`"
     elif not dv.db_ok:
         body["detail"] = "the database is unreachable"
-    cache = request.app.state.response_cache
+    cache = svc.response_cache
     body["cache"] = {
         "entries": len(cache),
         "bytes": cache.size_bytes,

@@ -7,12 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer_in, data_version, is_custom_code
-from api.params import Domain
+from api.deps import (
+    AreaIdPath,
+    AreaKindQuery,
+    ServicesDep,
+    VersionDep,
+    answer_in,
+    is_custom_code,
+)
+from api.params import Domain, DomainQuery, Format
 from api.params import HotspotUnit as Unit
-from api.routes.deprivation import DomainQuery
 from queries.areas import get_area
-from queries.formats import Format
 from queries.hotspots import hotspots
 
 router = APIRouter(tags=["hotspots"])
@@ -27,8 +32,8 @@ UNIT_COLUMNS = ("code", "name", "value", "population", "gi_z", "p_value", "neigh
 async def get_hotspots(
     request: Request,
     area_id: AreaIdPath,
-    unit: Annotated[Unit, Query(description="Units to test: lsoa21 or msoa21")] = Unit.lsoa21,
-    domain: DomainQuery = Domain.imd,
+    unit: Annotated[Unit, Query(description="Units to test: lsoa21 or msoa21")] = Unit("lsoa21"),
+    domain: DomainQuery = Domain("imd"),
     alpha: Annotated[float, Query(gt=0.0, le=0.5, description="Significance level")] = 0.05,
     fdr: Annotated[
         bool,
@@ -38,9 +43,12 @@ async def get_hotspots(
         ),
     ] = False,
     area_kind: AreaKindQuery = None,
-    format: Annotated[Format, Query(description="json, csv or geojson")] = Format.json,
+    format: Annotated[Format, Query(description="json, csv or geojson")] = Format("json"),
+    *,
+    svc: ServicesDep,
+    version: VersionDep,
 ) -> Response:
-    s = request.app.state.settings
+    s = svc.settings
     u, d = unit.value, domain.value
 
     async def compute(conn: Any) -> Any:
@@ -54,12 +62,12 @@ async def get_hotspots(
             fdr=fdr,
             permutations=s.hotspot_permutations,
             seed=s.hotspot_seed,
-            with_geometry=format is Format.geojson,
+            with_geometry=format == "geojson",
             # custom areas can be deleted: their permutation runs are not kept
-            cache=None if is_custom_code(area_id) else request.app.state.gi_cache,
-            version=data_version(request),
+            cache=None if is_custom_code(area_id) else svc.gi_cache,
+            version=version,
         )
-        if format is Format.geojson:
+        if format == "geojson":
             feats = out.pop("features")
             out.pop("units")
             return {"type": "FeatureCollection", **out, "features": feats}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from api.deps import AreaKindQuery, answer, data_version, is_custom_code
+from api.deps import AreaKindQuery, TileSettingsDep, VersionDep, answer, is_custom_code
 from queries.maps import focus
 from web.assets import STATIC_DIR, STATIC_URL
 from web.map import base_config, render_map
@@ -33,12 +33,14 @@ async def get_map(
         ),
     ] = None,
     area_kind: AreaKindQuery = None,
+    *,
+    version: VersionDep,
+    tile_settings: TileSettingsDep,
 ) -> Response:
     """Everything the page loads is served here (``/static``); OpenStreetMap is used as a
     basemap only when it answers, otherwise the background is plain with local-authority
     outlines."""
-    version = data_version(request)
-    maxzoom = request.app.state.tile_settings.max_zoom
+    maxzoom = tile_settings.max_zoom
 
     async def compute(conn: Any) -> Any:
         cfg = base_config("tiles", version=version, maxzoom=maxzoom)

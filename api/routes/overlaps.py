@@ -8,10 +8,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer_in, is_custom_code
-from api.params import OverlapKind
+from api.params import Format, OverlapKind
 from queries.areas import get_area
 from queries.features import features_for
-from queries.formats import Format
 from queries.overlaps import COLUMNS, overlaps
 
 router = APIRouter(tags=["overlaps"])
@@ -36,7 +35,7 @@ async def get_overlaps(
         ),
     ] = 0.0,
     area_kind: AreaKindQuery = None,
-    format: Annotated[Format, Query(description="json, csv or geojson")] = Format.json,
+    format: Annotated[Format, Query(description="json, csv or geojson")] = Format("json"),
 ) -> Response:
     """For each overlapped area: ``overlap_area_m2``, ``share_of_area`` (of this area's
     area), ``share_of_other_area``, ``population`` in the overlap (in this area's
@@ -47,7 +46,7 @@ async def get_overlaps(
     async def compute(conn: Any) -> Any:
         area = await get_area(conn, area_id, area_kind)
         data = await overlaps(conn, area, k, min_share)
-        if format is Format.geojson:
+        if format == "geojson":
             return await features_for(conn, data["overlaps"], kind=k, extra={"area": data["area"]})
         return data
 

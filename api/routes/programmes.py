@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
+from api.params import ComparatorKind, TableFormat
 from depmap.core.names import programme_slug
+from depmap.core.vocab import COMPARATOR_KINDS
 from queries.areas import get_area
-from queries.comparators import COMPARATOR_KINDS, comparators
-from queries.formats import TableFormat
+from queries.comparators import comparators
 from queries.programmes import SUMMARY_COLUMNS, list_programmes, programme_summary
 
 router = APIRouter(tags=["programmes"])
@@ -37,12 +37,6 @@ SUMMARY_DESCRIPTION = (
 )
 
 
-class ComparatorKind(StrEnum):
-    lsoa21 = "lsoa21"
-    msoa21 = "msoa21"
-    ward = "ward"
-
-
 @router.get("/programmes", summary="Programmes loaded, with their number of areas and people")
 async def get_programmes(request: Request) -> Response:
     """Each programme (``depmap load areas FILE --programme NAME``, and the demo
@@ -63,7 +57,7 @@ async def get_programmes(request: Request) -> Response:
 async def get_programme_summary(
     request: Request,
     name: ProgrammePath,
-    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat.json,
+    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
 ) -> Response:
     async def compute(conn: Any) -> Any:
         return await programme_summary(conn, name)
@@ -104,7 +98,7 @@ async def get_comparators(
         ),
     ] = None,
     area_kind: AreaKindQuery = None,
-    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat.json,
+    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
 ) -> Response:
     """Candidates in the same size band, not sharing people with this area or any area of
     its programme, ranked by a standardised Euclidean distance on the IMD 2025 average

@@ -7,12 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from api.deps import answer, cache_scope, data_version
-from depmap.core.settings import TileSettings
+from api.deps import TilesDep, TileSettingsDep, answer, cache_scope, data_version
 from tiles.cache import Tile
 from tiles.layers import LAYERS, get_layer
 from tiles.render import MVT_MEDIA_TYPE
-from tiles.service import TileService
 from tiles.tilejson import layer_bounds, tilejson
 
 router = APIRouter(tags=["tiles"])
@@ -57,24 +55,24 @@ async def get_tile(
     z: Annotated[int, Path(description="Zoom")],
     x: Annotated[int, Path(description="Column, 0 at the west, up to 2^z - 1")],
     y: Annotated[int, Path(description="Row, 0 at the north, up to 2^z - 1")],
+    *,
+    s: TileSettingsDep,
+    tiles: TilesDep,
 ) -> Response:
     """LSOA21 features carry deciles of the IMD, its seven domains and the main health
     indicators at every zoom (cells pool LSOAs too small to see at low zooms), and from
     zoom 12 their name, IMD score and rank, population and health indicator values.
     Footprint layers carry code, name, population and their IMD 2025 summary. The
     tile's layer is named as the layer; see ``/tiles/{layer}.json`` for its fields."""
-    s: TileSettings = request.app.state.tile_settings
     lyr = get_layer(layer)
     lyr.check(z, x, y, s)
     version = data_version(request)
-    tiles: TileService = request.app.state.tiles
     return tile_response(request, await tiles.get(version, lyr, z, x, y))
 
 
 @router.get("/tiles/{layer}.json", summary="TileJSON 3.0 of a tile layer")
-async def get_tilejson(request: Request, layer: LayerPath) -> Response:
+async def get_tilejson(request: Request, layer: LayerPath, s: TileSettingsDep) -> Response:
     lyr = get_layer(layer)
-    s: TileSettings = request.app.state.tile_settings
     version = data_version(request)
     base = str(request.base_url)
 

@@ -3,14 +3,16 @@ deleting areas with everything that hangs on them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from depmap.core.schema import AREA_DEPENDENTS, EXTRA_DDL, SCHEMA_VERSION, metadata
+from depmap.core.schema import AREA_DEPENDENTS, EXTRA_DDL, LSOA_DEPENDENTS, SCHEMA_VERSION, metadata
 from depmap.core.settings import DatabaseSettings, database_settings
 
 log = logging.getLogger(__name__)
@@ -138,22 +140,35 @@ def bump_data_version(conn: Connection) -> int:
     return int(v or 0)
 
 
-def delete_area_rows(conn: Connection, where: str, params: dict[str, object]) -> int:
-    """Delete areas matching ``where`` (SQL over ``area a``, from code) and every row
-    that depends on them. Returns the number of areas deleted."""
+def delete_area_rows(conn: Connection, ids: Sequence[int]) -> int:
+    """Delete the areas with these ids and every row that refers to them (the columns
+    the schema declares with ``area_ref``). Returns the number of areas deleted."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return 0
     conn.execute(text("DROP TABLE IF EXISTS tmp_gone"))
     conn.execute(
-        text(f"CREATE TEMP TABLE tmp_gone ON COMMIT DROP AS SELECT a.id FROM area a WHERE {where}"),
-        params,
+        text(
+            "CREATE TEMP TABLE tmp_gone ON COMMIT DROP AS "
+            "SELECT DISTINCT a.id FROM area a WHERE a.id = ANY(:ids)"
+        ),
+        {"ids": ids},
     )
     conn.execute(text("ANALYZE tmp_gone"))
-    n = int(conn.execute(text("SELECT count(*) FROM tmp_gone")).scalar() or 0)
+    n, lsoas = conn.execute(
+        text(
+            "SELECT count(*), count(*) FILTER (WHERE a.kind = 'lsoa21') "
+            "FROM tmp_gone g JOIN area a ON a.id = g.id"
+        )
+    ).one()
     if n:
+        # table and column names come from the schema, not from input
         for table, col in AREA_DEPENDENTS:
-            conn.execute(text(f"DELETE FROM {table} t USING tmp_gone g WHERE t.{col} = g.id"))
+            if lsoas or (table, col) not in LSOA_DEPENDENTS:
+                conn.execute(text(f"DELETE FROM {table} t USING tmp_gone g WHERE t.{col} = g.id"))
         conn.execute(text("DELETE FROM area a USING tmp_gone g WHERE a.id = g.id"))
     conn.execute(text("DROP TABLE tmp_gone"))
-    return n
+    return int(n)
 
 
 def orphan_counts(conn: Connection) -> dict[str, int]:
@@ -175,3 +190,39 @@ def orphan_counts(conn: Connection) -> dict[str, int]:
     ).scalar()
     out["indicator_value.indicator_id"] = int(n or 0)
     return out
+
+
+@dataclass(frozen=True)
+class Status:
+    """What is loaded (``depmap status``)."""
+
+    data_version: int
+    last_load: tuple[dt.datetime, list[str]] | None
+    kinds: list[tuple[str, int, float]]  # kind, areas, population
+    indicators: list[tuple[str, str, int, int, int, int]]  # code, vintage, LSOAs, values ...
+
+
+def database_status(conn: Connection) -> Status:
+    """Areas per kind, values per indicator and the last load."""
+    if not schema_ready(conn):
+        raise DatabaseNotReady("the database has no depmap schema: run `depmap db init`")
+    kinds = conn.execute(
+        text("SELECT kind, count(*), sum(population) FROM area GROUP BY kind ORDER BY kind")
+    ).all()
+    inds = conn.execute(
+        text(
+            "SELECT i.code, i.vintage, count(v.lsoa_id), count(v.value), "
+            "count(v.rank), count(v.decile) FROM indicator i "
+            "LEFT JOIN indicator_value v ON v.indicator_id = i.id "
+            "GROUP BY i.id ORDER BY i.code"
+        )
+    ).all()
+    last = conn.execute(
+        text("SELECT finished_at, parts FROM load_run ORDER BY id DESC LIMIT 1")
+    ).first()
+    return Status(
+        data_version=data_version(conn),
+        last_load=(last[0], list(last[1])) if last else None,
+        kinds=[(str(k), int(n), float(p or 0)) for k, n, p in kinds],
+        indicators=[(str(c), str(v), int(a), int(b), int(r), int(d)) for c, v, a, b, r, d in inds],
+    )

@@ -10,8 +10,10 @@ Statistics are published per LSOA21 (``indicator_value``, widened into
 The bulk tables (weights, values, measures, adjacency) carry no foreign keys:
 PostgreSQL checks those row by row, which made a national load ten times slower.
 The loaders and the API write them only through code that keeps them
-consistent, :func:`delete_area_rows` removes an area with everything that hangs
-on it, and every load ends with :func:`orphan_counts` checked to be zero.
+consistent: columns that refer to an area are declared with :func:`area_ref`,
+:func:`~depmap.core.db.delete_area_rows` removes areas with every row that refers
+to them, and every load ends with :func:`~depmap.core.db.orphan_counts` checked to
+be zero.
 """
 
 from __future__ import annotations
@@ -54,6 +56,19 @@ SCHEMA_VERSION = 1
 WEIGHT_BASES: tuple[str, ...] = ("lsoa", "area", "registrations")
 
 metadata = MetaData()
+
+
+def area_ref(name: str, *, lsoa: bool = False, primary_key: bool = False) -> Column[int]:
+    """A column holding the id of an ``area`` row (``lsoa``: of an LSOA21 only).
+    Deleting an area deletes the rows that refer to it through such columns
+    (:data:`AREA_DEPENDENTS`)."""
+    return Column(
+        name,
+        BigInteger,
+        nullable=False,
+        primary_key=primary_key,
+        info={"refers_to": "area", "lsoa": lsoa},
+    )
 
 
 def _in(col: str, values: tuple[str, ...]) -> str:
@@ -103,8 +118,8 @@ EXTRA_DDL: tuple[str, ...] = (
 area_lsoa = Table(
     "area_lsoa",
     metadata,
-    Column("area_id", BigInteger, nullable=False),
-    Column("lsoa_id", BigInteger, nullable=False),
+    area_ref("area_id"),
+    area_ref("lsoa_id", lsoa=True),
     Column("kind", String(16), nullable=False, comment="the kind of area_id (denormalised)"),
     Column("area_share", Float, nullable=False, comment="share of the LSOA's area inside"),
     Column("pop_share", Float, nullable=False, comment="share of the LSOA's population inside"),
@@ -142,7 +157,7 @@ indicator_value = Table(
     "indicator_value",
     metadata,
     Column("indicator_id", Integer, nullable=False),
-    Column("lsoa_id", BigInteger, nullable=False),
+    area_ref("lsoa_id", lsoa=True),
     Column("value", Float, nullable=True),
     Column("rank", Float, nullable=True, comment="national rank, 1 = most deprived/highest need"),
     Column("decile", SmallInteger, nullable=True, comment="1 = most deprived 10%"),
@@ -152,7 +167,7 @@ indicator_value = Table(
 lsoa_stats = Table(
     "lsoa_stats",
     metadata,
-    Column("lsoa_id", BigInteger, primary_key=True),
+    area_ref("lsoa_id", lsoa=True, primary_key=True),
     Column("code", String(9), nullable=False, unique=True),
     Column("population", Float, nullable=False),
     Column("left_behind", Boolean, nullable=True),
@@ -162,7 +177,7 @@ lsoa_stats = Table(
 area_measure = Table(
     "area_measure",
     metadata,
-    Column("area_id", BigInteger, nullable=False),
+    area_ref("area_id"),
     Column("domain", String(16), nullable=False),
     Column("population", Float, nullable=False),
     *[Column(m, Float, nullable=True) for m in MEASURES],
@@ -180,7 +195,7 @@ area_measure = Table(
 area_profile = Table(
     "area_profile",
     metadata,
-    Column("area_id", BigInteger, primary_key=True),
+    area_ref("area_id", primary_key=True),
     Column("population", Float, nullable=False),
     Column("lsoa_count", Float, nullable=False, comment="LSOAs counted by population share"),
     Column("health", JSONB, nullable=False, comment="population-weighted health indicators"),
@@ -189,8 +204,8 @@ area_profile = Table(
 lsoa_adjacency = Table(
     "lsoa_adjacency",
     metadata,
-    Column("lsoa_id", BigInteger, nullable=False),
-    Column("neighbour_id", BigInteger, nullable=False),
+    area_ref("lsoa_id", lsoa=True),
+    area_ref("neighbour_id", lsoa=True),
     PrimaryKeyConstraint("lsoa_id", "neighbour_id", name="lsoa_adjacency_pkey"),
 )
 
@@ -210,19 +225,6 @@ meta = Table(
     metadata,
     Column("key", Text, primary_key=True),
     Column("value", Text, nullable=False),
-)
-
-
-#: Tables holding rows keyed on an area id (column name), for deletion and checks.
-AREA_DEPENDENTS: tuple[tuple[str, str], ...] = (
-    ("area_lsoa", "area_id"),
-    ("area_lsoa", "lsoa_id"),
-    ("indicator_value", "lsoa_id"),
-    ("lsoa_stats", "lsoa_id"),
-    ("area_measure", "area_id"),
-    ("area_profile", "area_id"),
-    ("lsoa_adjacency", "lsoa_id"),
-    ("lsoa_adjacency", "neighbour_id"),
 )
 
 
@@ -291,4 +293,22 @@ EXTRA_DDL = (
     f"FOR VALUES IN ({TILE_FULL_BAND})",
     # full-detail LSOA21 tiles now come from tile_geom: the partial index they used goes
     "DROP INDEX IF EXISTS area_lsoa21_geom_gist",
+)
+
+
+#: (table, column) of every column that refers to an area (``area_ref``), for the
+#: cascade delete and the orphan check. Tile tables are left out: every load rebuilds
+#: them, and they never hold custom areas.
+AREA_DEPENDENTS: tuple[tuple[str, str], ...] = tuple(
+    (t.name, c.name)
+    for t in metadata.sorted_tables
+    for c in t.columns
+    if c.info.get("refers_to") == "area"
+)
+#: Those that can only hold LSOA21 ids (nothing to delete there for other kinds).
+LSOA_DEPENDENTS: frozenset[tuple[str, str]] = frozenset(
+    (t.name, c.name)
+    for t in metadata.sorted_tables
+    for c in t.columns
+    if c.info.get("refers_to") == "area" and c.info.get("lsoa")
 )

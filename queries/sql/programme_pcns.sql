@@ -15,8 +15,8 @@ SELECT w.area_id, p.code, p.name, p.properties->>'source' AS source,
              WHEN pw.pop_share >= 1 - 1e-9 THEN 1.0
              WHEN w.area_share >= 1 - 1e-9 THEN pw.pop_share
              ELSE least(1.0, least(w.area_share, pw.area_share) / nullif(w.area_share, 0))
-           END) AS residents,
-       sum(pw.population * w.pop_share) AS patients
+           END ORDER BY w.lsoa_id) AS residents,
+       sum(pw.population * w.pop_share ORDER BY w.lsoa_id) AS patients
 FROM area a
 JOIN area_lsoa w ON w.area_id = a.id
 JOIN area l ON l.id = w.lsoa_id

@@ -34,7 +34,7 @@ POLY = {
 
 @pytest.fixture(scope="module")
 def cluster(synth):
-    from loaders.pipeline import PARTS, optional_parts_present, run_load
+    from loaders.pipeline import parts_present, run_load
 
     try:
         pg = PrivateCluster()
@@ -48,7 +48,7 @@ def cluster(synth):
 
     with eng.begin() as c:
         init_db(c)
-    run_load(eng, synth.root, optional_parts_present(list(PARTS), synth.root), expect_england=False)
+    run_load(eng, synth.root, parts_present(synth.root), expect_england=False)
     eng.dispose()
     yield pg, url
     pg.destroy()

@@ -55,12 +55,12 @@ def test_a_reload_invalidates_cached_tiles(tile_client, national_engine, tmp_pat
     first = c.get(PATH)
     code = mapbox_vector_tile.decode(first.content)["lsoa21"]["features"][0]["properties"]["code"]
     before = decile_of(first.content, code)
-    v0 = c.app.state.data_version.value
+    v0 = c.app.state.services.data_version.value
     on_disk = tmp_path / "tiles" / str(v0) / "lsoa21" / str(Z) / str(X) / f"{Y}.mvt"
     assert on_disk.read_bytes() == first.content
     assert on_disk.with_suffix(".mvt.gz").exists()
     assert c.get(PATH).content == first.content
-    assert c.app.state.tiles.rendered == 1  # the second answer came from the cache
+    assert c.app.state.services.tiles.rendered == 1  # the second answer came from the cache
     other = 10 if before != 10 else 1
     try:
         bump(national_engine, code, other)
@@ -71,7 +71,7 @@ def test_a_reload_invalidates_cached_tiles(tile_client, national_engine, tmp_pat
         assert decile_of(second.content, code) == other
         assert second.headers["etag"] != first.headers["etag"]
         assert c.get(PATH, headers={"If-None-Match": first.headers["etag"]}).status_code == 200
-        assert c.app.state.tiles.rendered == 2
+        assert c.app.state.services.tiles.rendered == 2
         assert (tmp_path / "tiles" / str(v0 + 1) / "lsoa21" / str(Z) / str(X)).is_dir()
     finally:
         bump(national_engine, code, before)
@@ -100,6 +100,6 @@ def test_disk_cache_serves_a_fresh_process(national_url, tmp_path):
         )
         with TestClient(app) as c:
             bodies.append(c.get(PATH).content)
-            rendered.append(c.app.state.tiles.rendered)
+            rendered.append(c.app.state.services.tiles.rendered)
     assert bodies[0] == bodies[1] and len(bodies[0]) > 1000
     assert rendered == [1, 0]

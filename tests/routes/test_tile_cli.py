@@ -77,7 +77,7 @@ def test_seed_an_area_then_serve_from_disk(cli, national_url, national_engine, t
     with TestClient(svc) as c:
         body = c.get(f"/tiles/lsoa21/{z}/{x}/{y}.mvt").content
         assert body == files[0].read_bytes()
-        assert c.app.state.tiles.rendered == 0
+        assert c.app.state.services.tiles.rendered == 0
     assert mapbox_vector_tile.decode(body)["lsoa21"]["features"]
 
 

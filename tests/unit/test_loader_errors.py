@@ -1,5 +1,6 @@
 """Bad input gets a clear error and leaves the previous data exactly as it was."""
 
+import dataclasses
 import shutil
 
 import geopandas as gpd
@@ -121,7 +122,7 @@ def test_a_failure_half_way_rolls_back_everything(small_engine, data, monkeypatc
     def boom(ctx):
         raise LoadError("simulated failure after the boundaries were rewritten")
 
-    monkeypatch.setitem(pipeline.PARTS, "imd", boom)
+    monkeypatch.setitem(pipeline.PARTS, "imd", dataclasses.replace(pipeline.PARTS["imd"], run=boom))
     expect_failure(
         small_engine, data, ["boundaries", "population", "footprints", "imd"], "simulated failure"
     )

@@ -7,7 +7,7 @@ import pytest
 
 from depmap.core.errors import LoadError
 from geo.pcn import footprint_lsoas, pcn_lsoa_weights
-from loaders.registrations import clean
+from loaders.pcn.registrations import clean
 
 L1, L2, L3 = "E01000001", "E01000002", "E01000003"
 

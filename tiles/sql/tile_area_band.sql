@@ -16,4 +16,5 @@ WITH env AS (
     LEFT JOIN area_measure m ON m.area_id = a.id AND m.domain = 'imd'
     WHERE g.band = :band AND g.layer = :kind
 )
-SELECT ST_AsMVT(t.*, :layer, :extent, 'geom') FROM t WHERE t.geom IS NOT NULL
+-- features in code order, so that a tile's bytes are the same after every load
+SELECT ST_AsMVT(t.*, :layer, :extent, 'geom' ORDER BY t.code) FROM t WHERE t.geom IS NOT NULL

@@ -15,4 +15,5 @@ WITH env AS (
     LEFT JOIN area_measure m ON m.area_id = a.id AND m.domain = 'imd'
     WHERE a.kind = :kind
 )
-SELECT ST_AsMVT(t.*, :layer, :extent, 'geom') FROM t WHERE t.geom IS NOT NULL
+-- features in code order, so that a tile's bytes are the same after every load
+SELECT ST_AsMVT(t.*, :layer, :extent, 'geom' ORDER BY t.code) FROM t WHERE t.geom IS NOT NULL

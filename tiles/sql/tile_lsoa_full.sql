@@ -5,17 +5,16 @@ WITH env AS (
            ST_TileEnvelope(:z, :x, :y, margin => :margin) AS m
 ), t AS (
     SELECT l.code, l.name, l.imd_score, l.imd_rank, l.population,
-           l.imd_decile, l.income_decile, l.employment_decile, l.education_decile,
-           l.health_decile, l.crime_decile, l.housing_decile, l.environment_decile,
-           l.acute_morbidity, l.illness_disability_ratio, l.mental_health, l.years_life_lost,
-           l.disability_rate, l.hle_male, l.hle_female,
-           l.acute_morbidity_decile, l.illness_disability_ratio_decile, l.mental_health_decile,
-           l.years_life_lost_decile, l.disability_rate_decile, l.hle_male_decile,
-           l.hle_female_decile,
+           {{l.deciles}},
+           {{l.tile_health}},
+           {{l.tile_health_deciles}},
            ST_AsMVTGeom(g.geom, env.e, :extent, :buffer, true) AS geom
     FROM env
     JOIN tile_geom g ON g.geom && env.m
     JOIN tile_lsoa l ON l.lsoa_id = g.area_id
     WHERE g.band = :band AND g.layer = 'lsoa21'
 )
-SELECT ST_AsMVT(t.*, 'lsoa21', :extent, 'geom') FROM t WHERE t.geom IS NOT NULL
+-- features in code order (cells, with no code, by position), so that a tile's bytes are the
+-- same after every load
+SELECT ST_AsMVT(t.*, 'lsoa21', :extent, 'geom' ORDER BY t.code, ST_XMin(t.geom), ST_YMin(t.geom))
+FROM t WHERE t.geom IS NOT NULL

@@ -3,10 +3,8 @@
 -- weighted mean of its LSOAs' deciles, rounded: a pixel's worth of the map at that zoom.
 INSERT INTO tile_cell (
     band, cx, cy, lsoas, population,
-    imd_decile, income_decile, employment_decile, education_decile, health_decile,
-    crime_decile, housing_decile, environment_decile,
-    acute_morbidity_decile, illness_disability_ratio_decile, mental_health_decile,
-    years_life_lost_decile, disability_rate_decile, hle_male_decile, hle_female_decile,
+    {{deciles}},
+    {{tile_health_deciles}},
     geom)
 WITH b AS (
     SELECT band, ground, :cell_px * merc AS side
@@ -24,22 +22,7 @@ WITH b AS (
     FROM small s JOIN b ON s.area_m2 < (:cell_px * b.ground) ^ 2
 )
 SELECT band, cx, cy, count(*), sum(population),
-       round(sum(imd_decile * w) / sum(w)),
-       round(sum(income_decile * w) / sum(w)),
-       round(sum(employment_decile * w) / sum(w)),
-       round(sum(education_decile * w) / sum(w)),
-       round(sum(health_decile * w) / sum(w)),
-       round(sum(crime_decile * w) / sum(w)),
-       round(sum(housing_decile * w) / sum(w)),
-       round(sum(environment_decile * w) / sum(w)),
-       round(sum(acute_morbidity_decile * w) / sum(w) FILTER (WHERE acute_morbidity_decile IS NOT NULL)),
-       round(sum(illness_disability_ratio_decile * w)
-             / sum(w) FILTER (WHERE illness_disability_ratio_decile IS NOT NULL)),
-       round(sum(mental_health_decile * w) / sum(w) FILTER (WHERE mental_health_decile IS NOT NULL)),
-       round(sum(years_life_lost_decile * w) / sum(w) FILTER (WHERE years_life_lost_decile IS NOT NULL)),
-       round(sum(disability_rate_decile * w) / sum(w) FILTER (WHERE disability_rate_decile IS NOT NULL)),
-       round(sum(hle_male_decile * w) / sum(w) FILTER (WHERE hle_male_decile IS NOT NULL)),
-       round(sum(hle_female_decile * w) / sum(w) FILTER (WHERE hle_female_decile IS NOT NULL)),
+       {{cell_deciles}},
        ST_MakeEnvelope(cx * side - :half, :half - (cy + 1) * side,
                        (cx + 1) * side - :half, :half - cy * side, 3857)
 FROM c

@@ -34,9 +34,9 @@ from depmap.core.errors import LoadError
 from depmap.core.names import slug
 from depmap.core.sqlfiles import sql
 from loaders.areas import upsert_areas
-from loaders.base import LoadContext, PartResult, timed
+from loaders.base import LoadContext, Part, PartResult, timed
+from loaders.pcn.registrations import read_practice_map
 from loaders.programme_files import read_area_file
-from loaders.registrations import read_practice_map
 from sources.layout import SOURCES
 
 SOURCE = "icb_supplied"
@@ -110,12 +110,14 @@ def load_footprints(
                 ],
             }
         )
-        delete_area_rows(
-            ctx.conn,
-            "a.kind = 'pcn' AND a.properties->>'source' = :src "
-            "AND a.properties->>'supplier' = :sup AND NOT (a.code = ANY(:codes))",
+        gone = ctx.conn.execute(
+            text(
+                "SELECT id FROM area WHERE kind = 'pcn' AND properties->>'source' = :src "
+                "AND properties->>'supplier' = :sup AND NOT (code = ANY(:codes))"
+            ),
             {"src": SOURCE, "sup": supplier, "codes": stored},
-        )
+        ).scalars()
+        delete_area_rows(ctx.conn, list(gone))
         ids = upsert_areas(
             ctx.conn,
             kind="pcn",
@@ -163,3 +165,13 @@ def load(ctx: LoadContext) -> PartResult:
     res = load_footprints(ctx, ctx.path(rel), "NHS Sussex ICB", vintage="2023")
     res.part = "pcn_footprints"
     return res
+
+
+#: The ``pcn_footprints`` part of ``depmap load``.
+PART = Part(
+    "pcn_footprints",
+    load,
+    needs=("sussex_pcn", "gp_practice_map"),
+    doc="PCN footprints an ICB supplies (the Sussex example)",
+    optional=True,
+)

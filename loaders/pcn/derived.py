@@ -10,7 +10,7 @@ are made (``population_basis = 'gp_registered_patients'``). The polygon is the
 union of the LSOAs where the PCN has the largest share (:func:`geo.pcn.footprint_lsoas`).
 
 A load replaces every PCN derived from registrations before; PCN footprints an
-ICB supplies itself (:mod:`loaders.pcn_footprints`) are separate areas and are
+ICB supplies itself (:mod:`loaders.pcn.supplied`) are separate areas and are
 left alone.
 """
 
@@ -23,14 +23,15 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import text
 
 from depmap.core.db import delete_area_rows
 from depmap.core.errors import LoadError
 from geo.pcn import footprint_lsoas, pcn_lsoa_weights
 from geo.union import union_groups
 from loaders.areas import replace_weights, upsert_areas
-from loaders.base import LoadContext, PartResult, timed
-from loaders.registrations import REASONS, Cleaned, clean, read_practice_map, read_registrations
+from loaders.base import LoadContext, Part, PartResult, timed
+from loaders.pcn.registrations import REASONS, Cleaned, clean, read_practice_map, read_registrations
 from sources.layout import SOURCES
 
 SOURCE = "registrations"
@@ -169,12 +170,14 @@ def write_pcns(ctx: LoadContext, cleaned: Cleaned, s: PcnSettings, res: PartResu
             "properties": props,
         }
     )
-    delete_area_rows(
-        ctx.conn,
-        "a.kind = 'pcn' AND coalesce(a.properties->>'source', :src) = :src "
-        "AND NOT (a.code = ANY(:codes))",
+    gone = ctx.conn.execute(
+        text(
+            "SELECT id FROM area WHERE kind = 'pcn' "
+            "AND coalesce(properties->>'source', :src) = :src AND NOT (code = ANY(:codes))"
+        ),
         {"src": SOURCE, "codes": codes},
-    )
+    ).scalars()
+    delete_area_rows(ctx.conn, list(gone))
     area_ids = upsert_areas(
         ctx.conn,
         kind="pcn",
@@ -216,3 +219,13 @@ def write_pcns(ctx: LoadContext, cleaned: Cleaned, s: PcnSettings, res: PartResu
             f"{outside:,} LSOAs with registrations are outside the file's reach "
             f"(patients < {s.min_coverage} x residents): weighted, not drawn"
         )
+
+
+#: The ``pcn`` part of ``depmap load``.
+PART = Part(
+    "pcn",
+    load,
+    needs=("gp_registrations", "gp_practice_map"),
+    doc="PCNs derived from GP registrations",
+    optional=True,
+)

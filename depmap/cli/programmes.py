@@ -1,4 +1,4 @@
-"""CLI commands for programme areas and PCN footprints (registered by :mod:`depmap.cli`).
+"""Programme areas and PCN footprints an ICB supplies.
 
 * ``depmap load areas FILE --programme NAME [--code-field F] [--name-field F]``
 * ``depmap load pcn-footprints FILE --supplier NAME [--code-field F] [--name-field F]``
@@ -14,6 +14,18 @@ from typing import Annotated, Any
 
 import typer
 
+from depmap.cli.common import (
+    DataDirOpt,
+    FormatOpt,
+    ProgressOpt,
+    WaitOpt,
+    data_dir,
+    emit,
+    fail,
+    run_parts,
+    run_query,
+)
+
 programmes_app = typer.Typer(help="Programme areas (Big Local and others).", no_args_is_help=True)
 
 FileArg = Annotated[
@@ -28,19 +40,6 @@ CodeFieldOpt = Annotated[
 NameFieldOpt = Annotated[
     str | None, typer.Option("--name-field", help="Column holding the area name.")
 ]
-DataDirOpt = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data folder with the OA21 lookup (default: DEPMAP_DATA_DIR)."),
-]
-WaitOpt = Annotated[bool, typer.Option(help="Wait for another load to finish instead of failing.")]
-ProgressOpt = Annotated[bool, typer.Option(help="Show progress bars.")]
-FormatOpt = Annotated[str, typer.Option("--format", help="csv, json or table")]
-
-
-def _data_dir(opt: Path | None) -> Path:
-    from depmap.core.settings import loader_settings
-
-    return opt or loader_settings().data_dir or Path(".")
 
 
 def load_areas(
@@ -56,12 +55,11 @@ def load_areas(
             help="Leave out areas outside England or empty (reported) instead of failing."
         ),
     ] = False,
-    data_dir: DataDirOpt = None,
+    data_dir_: DataDirOpt = None,
     wait: WaitOpt = False,
     progress: ProgressOpt = True,
 ) -> None:
     """Load a programme's areas, replacing the programme's previous areas in one transaction."""
-    from depmap.cli import run_parts
     from loaders.programmes import load_programme
 
     def extra(ctx: Any) -> None:
@@ -76,7 +74,7 @@ def load_areas(
             )
         )
 
-    run_parts([], _data_dir(data_dir), wait, progress, extra=extra)
+    run_parts([], data_dir(data_dir_, required=False), wait, progress, extra=extra)
 
 
 def load_pcn_footprints(
@@ -87,13 +85,12 @@ def load_pcn_footprints(
     code_field: CodeFieldOpt = None,
     name_field: NameFieldOpt = None,
     vintage: Annotated[str, typer.Option(help="Year or date of the footprints.")] = "",
-    data_dir: DataDirOpt = None,
+    data_dir_: DataDirOpt = None,
     wait: WaitOpt = False,
     progress: ProgressOpt = True,
 ) -> None:
     """Load PCN footprints an ICB supplies (kept beside PCNs derived from registrations)."""
-    from depmap.cli import run_parts
-    from loaders.pcn_footprints import load_footprints
+    from loaders.pcn.supplied import load_footprints
 
     def extra(ctx: Any) -> None:
         ctx.results.append(
@@ -102,17 +99,16 @@ def load_pcn_footprints(
             )
         )
 
-    run_parts([], _data_dir(data_dir), wait, progress, extra=extra)
+    run_parts([], data_dir(data_dir_, required=False), wait, progress, extra=extra)
 
 
 @programmes_app.command("list")
 def programmes_list(fmt: FormatOpt = "table") -> None:
     """Programmes loaded (as GET /programmes)."""
-    from depmap.cli import _emit, _run_query
     from queries.programmes import list_programmes
 
-    rows = _run_query(list_programmes)
-    _emit(rows, ["name", "areas", "population", "area_km2", "source_file"], fmt, "Programmes")
+    rows = run_query(list_programmes)
+    emit(rows, ["name", "areas", "population", "area_km2", "source_file"], fmt, "Programmes")
 
 
 @programmes_app.command("summary")
@@ -122,11 +118,10 @@ def programmes_summary(
 ) -> None:
     """Every area of a programme with its measures, ICB, sub-ICB and PCNs (as GET
     /programmes/{name}/summary)."""
-    from depmap.cli import _emit, _run_query
     from queries.formats import dumps
     from queries.programmes import SUMMARY_COLUMNS, programme_summary
 
-    data = _run_query(lambda conn: programme_summary(conn, name))
+    data = run_query(lambda conn: programme_summary(conn, name))
     if fmt == "json":
         sys.stdout.write(dumps(data).decode() + "\n")
         return
@@ -135,7 +130,7 @@ def programmes_summary(
         if fmt == "csv"
         else ["code", "name", "population", "average_score", "icb_name", "pcn_1_name"]
     )
-    _emit(data["areas"], cols, fmt, f"{data['programme']}: {data['count']} areas")
+    emit(data["areas"], cols, fmt, f"{data['programme']}: {data['count']} areas")
 
 
 @programmes_app.command("delete")
@@ -144,7 +139,6 @@ def programmes_delete(
     wait: WaitOpt = False,
 ) -> None:
     """Delete a programme's areas (in one load transaction; caches are invalidated)."""
-    from depmap.cli import _fail, run_parts
     from loaders.programmes import delete_programme
 
     def extra(ctx: Any) -> None:
@@ -157,7 +151,7 @@ def programmes_delete(
         ctx.results.append(PartResult(f"delete {name}", counts={"programme areas deleted": n}))
 
     if not name.strip():
-        _fail("give the programme name")
+        fail("give the programme name")
     run_parts([], Path("."), wait, False, extra=extra)
 
 
@@ -168,15 +162,14 @@ def comparators_cmd(
     fmt: FormatOpt = "table",
 ) -> None:
     """Areas most like CODE outside its programme (as GET /areas/{id}/comparators)."""
-    from depmap.cli import _emit, _run_query
     from queries.areas import get_area
     from queries.comparators import comparators
 
     async def go(conn: Any) -> dict[str, Any]:
         return await comparators(conn, await get_area(conn, code), n=n, ratio=size_ratio)
 
-    data = _run_query(go)
-    _emit(
+    data = run_query(go)
+    emit(
         data["comparators"],
         ["code", "name", "kind", "population", "distance", "imd_average_score"],
         fmt,

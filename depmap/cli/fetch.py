@@ -1,4 +1,4 @@
-"""The ``depmap fetch`` command: a progress bar per file and a closing table.
+"""``depmap fetch``: a progress bar per file and a closing table.
 
 The work is :func:`fetch.datasets.fetch`; this module only draws it.
 """
@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.filesize import decimal
 from rich.progress import (
     BarColumn,
@@ -24,13 +23,11 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from depmap.cli.common import err, fail, out
 from depmap.core.settings import loader_settings
 
 if TYPE_CHECKING:
     from fetch.datasets import Dataset, DatasetResult
-
-err = Console(stderr=True)
-out = Console()
 
 
 class AmountColumn(ProgressColumn):
@@ -85,11 +82,6 @@ class FetchBars:
             else:
                 self._p.update(self._task, total=t.completed or 1, completed=t.completed or 1)
         self._task = None
-
-
-def _fail(msg: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {msg}")
-    raise typer.Exit(code)
 
 
 def list_table(datasets: list[Dataset]) -> Table:
@@ -159,7 +151,7 @@ def fetch_command(
     try:
         datasets = catalogue()
     except FetchError as e:
-        _fail(str(e))
+        fail(str(e))
         return
     if list_:
         out.print(list_table(datasets))
@@ -180,7 +172,7 @@ def fetch_command(
                 progress=bars,
             )
     except FetchError as e:
-        _fail(str(e))
+        fail(str(e))
         return
     out.print(result_table(results, target))
     for r in results:
@@ -192,3 +184,7 @@ def fetch_command(
     out.print(f"recorded in {target / LOCK_NAME}; load with `depmap load all --data-dir {target}`")
     if failed:
         raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fetch")(fetch_command)

@@ -1,0 +1,388 @@
+"""What the JSON answers hold, for the OpenAPI document.
+
+Answers are built by the query layer as plain dicts and written with orjson (and
+cached as bytes), so these models are not used to serialise: they describe the
+answers in ``/openapi.json`` (``response_model`` on each route), so that clients can
+generate types and schemathesis checks every answer against its schema. Lists of
+fields that the vocabulary defines (measures, domains, health indicators) are made
+from it. ``tests/routes/test_hostile.py`` validates real answers against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from depmap.core.vocab import DOMAINS, HEALTH_COLUMNS, MEASURES, PROFILE_KINDS
+
+Num = float | None
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Problem(Answer):
+    """Every error: a code, what was wrong, and sometimes more (allowed values ...)."""
+
+    error: str = Field(examples=["unknown_area"])
+    detail: Any = Field(examples=["no area with id 'E99999999'"])
+
+
+class CacheStats(Answer):
+    entries: int
+    bytes: int
+    hits: int
+    misses: int
+
+
+class Health(Answer):
+    status: str = Field(examples=["ok"])
+    database: str = Field(examples=["ok"])
+    data_version: int | None
+    detail: str | None = None
+    cache: CacheStats
+
+
+class Indicator(Answer):
+    code: str
+    label: str
+    domain: str
+    source: str
+    vintage: str
+    unit: str
+    higher_is_worse: bool | None
+    extensive: bool
+    geography: str
+    description: str
+
+
+class Indicators(Answer):
+    count: int
+    indicators: list[Indicator]
+
+
+class AreaRow(Answer):
+    code: str
+    name: str
+    kind: str
+    vintage: str
+    programme: str | None
+    population: float
+    area_km2: float
+
+
+class AreaList(Answer):
+    total: int
+    limit: int
+    offset: int
+    areas: list[AreaRow]
+
+
+class AreaDetail(Answer):
+    code: str = Field(examples=["E54000008"])
+    kind: str
+    name: str
+    vintage: str
+    programme: str | None
+    population: float
+    population_basis: str
+    weight_basis: str
+    area_m2: float
+    area_km2: float
+    properties: dict[str, Any]
+    bbox: list[float] = Field(description="west, south, east, north (WGS84)")
+    point: list[float] = Field(description="a point inside the area (lon, lat)")
+    lsoa21_count: int
+    links: dict[str, str] | None = None
+
+
+class Created(Answer):
+    id: str = Field(examples=["c-3f9a1b2c4d5e"])
+    name: str
+    kind: str
+    area_m2: float
+    population: float
+    vertices: int
+    lsoa21_count: int
+
+
+class AreaRef(Answer):
+    code: str
+    name: str
+    kind: str
+
+
+class OverlapArea(AreaRef):
+    area_m2: float
+    population: float
+    population_basis: str
+
+
+class Overlap(Answer):
+    code: str
+    name: str
+    kind: str
+    programme: str | None
+    overlap_area_m2: float
+    share_of_area: float
+    share_of_other_area: float
+    population: float
+    share_of_population: float
+
+
+class Overlaps(Answer):
+    area: OverlapArea
+    kind: str
+    min_share: float
+    population_basis: str
+    count: int
+    overlaps: list[Overlap]
+
+
+class DecileShare(Answer):
+    decile: int
+    population: float
+    share: float
+
+
+class HealthValue(Answer):
+    code: str
+    label: str
+    higher_is_worse: bool
+    value: Num
+
+
+Ranks = create_model(  # type: ignore[call-overload]
+    "Ranks",
+    __base__=Answer,
+    of=(int, ...),
+    among=(str, ...),
+    **{m: (int | None, None) for m in MEASURES},
+)
+
+_MEASURE_FIELDS: dict[str, Any] = {m: (Num, None) for m in MEASURES}
+
+DomainMeasures = create_model(  # type: ignore[call-overload]
+    "DomainMeasures",
+    __base__=Answer,
+    domain=(str, ...),
+    population=(float, ...),
+    population_basis=(str, ...),
+    lsoa_count=(float, ...),
+    ranks=(Ranks | None, None),
+    deciles=(list[DecileShare], ...),
+    **_MEASURE_FIELDS,
+)
+
+
+class Deprivation(DomainMeasures):  # type: ignore[misc, valid-type]
+    area: AreaRef
+    health: list[HealthValue]
+    n_lsoa_national: int
+    method: str
+
+
+RankingRow = create_model(  # type: ignore[call-overload]
+    "RankingRow",
+    __base__=Answer,
+    code=(str, ...),
+    name=(str, ...),
+    programme=(str | None, None),
+    population=(float, ...),
+    population_basis=(str, ...),
+    **_MEASURE_FIELDS,
+    **{f"rank_{m}": (int | None, None) for m in MEASURES},
+)
+
+
+class Rankings(Answer):
+    kind: str
+    domain: str
+    measure: str
+    programme: str | None
+    count: int
+    areas: list[RankingRow]  # type: ignore[valid-type]
+
+
+class HotspotUnit(Answer):
+    code: str
+    name: str
+    value: Num
+    population: Num
+    population_in_area: float
+    gi_z: float
+    p_value: float
+    neighbours: int
+    cluster: str = Field(description="hot, cold or none")
+
+
+class MsoaConcentration(Answer):
+    rank: int
+    code: str
+    name: str
+    average_score: Num
+    proportion_most_deprived_10: Num
+    extent: Num
+    local_concentration: Num
+    population: Num
+    share_in_area: float
+
+
+class Hotspots(Answer):
+    area: AreaRef
+    unit: str
+    domain: str
+    alpha: float
+    fdr: bool
+    p_threshold: float
+    permutations: int
+    hotspot_count: int
+    coldspot_count: int
+    hotspot_population: float
+    units: list[HotspotUnit]
+    msoa_concentration: list[MsoaConcentration]
+    method: str
+
+
+class Route(Answer):
+    code: str
+    name: str
+    programme: str | None
+    share_of_population: float
+    share_of_area: float
+    population: float
+
+
+Profile = create_model(  # type: ignore[call-overload]
+    "Profile",
+    __base__=Answer,
+    area=(AreaDetail, ...),
+    deprivation=(dict[str, DomainMeasures], ...),  # type: ignore[valid-type]
+    health=(list[HealthValue], ...),
+    overlaps=(
+        create_model(  # type: ignore[call-overload]
+            "ProfileOverlaps", __base__=Answer, **{k: (list[Route], ...) for k in PROFILE_KINDS}
+        ),
+        ...,
+    ),
+)
+
+
+class Programme(Answer):
+    name: str
+    slug: str
+    areas: int
+    population: float
+    population_basis: str | None
+    area_km2: float
+    source_file: str | None
+    format: str | None
+    loaded_at: str | None
+    links: dict[str, str]
+
+
+class Programmes(Answer):
+    count: int
+    programmes: list[Programme]
+
+
+class ProgrammePcn(Answer):
+    code: str
+    name: str
+    source: str
+    population_basis: str
+    share_of_residents: float
+    share_of_pcn_patients: Num
+
+
+SummaryRow = create_model(  # type: ignore[call-overload]
+    "SummaryRow",
+    __base__=Answer,
+    code=(str, ...),
+    source_code=(str | None, None),
+    name=(str, ...),
+    population=(float, ...),
+    population_basis=(str, ...),
+    area_km2=(float, ...),
+    rank_in_programme=(int | None, None),
+    pcn_coverage=(float, ...),
+    pcns=(list[ProgrammePcn], ...),
+    **{m: (Num, None) for m in MEASURES if m != "scale"},
+    **{f"{d}_average_score": (Num, None) for d in DOMAINS if d != "imd"},
+    **{c: (Num, None) for c in HEALTH_COLUMNS if c != "health_score"},
+)
+
+
+class ProgrammeSummary(Answer):
+    programme: str
+    slug: str
+    count: int
+    population_basis: str | None
+    method: str
+    areas: list[SummaryRow]  # type: ignore[valid-type]
+
+
+_SCORES: dict[str, Any] = {f"{d}_average_score": (Num, None) for d in DOMAINS}
+
+Comparator = create_model(  # type: ignore[call-overload]
+    "Comparator",
+    __base__=Answer,
+    code=(str, ...),
+    name=(str, ...),
+    kind=(str, ...),
+    population=(float, ...),
+    distance=(float, ...),
+    **_SCORES,
+)
+
+
+class Comparators(Answer):
+    area: dict[str, Any]
+    size_band: dict[str, float]
+    kinds: list[str]
+    excluded: str
+    distance: str
+    scales: dict[str, float]
+    candidates_in_band: int
+    count: int
+    comparators: list[Comparator]  # type: ignore[valid-type]
+
+
+class TileLayerRef(Answer):
+    name: str
+    title: str
+    tilejson: str
+
+
+class TileLayers(Answer):
+    layers: list[TileLayerRef]
+
+
+class FeatureCollection(Answer):
+    """``format=geojson``: a GeoJSON FeatureCollection (WGS84), each feature's properties
+    the row of the JSON answer."""
+
+    type: str = Field(examples=["FeatureCollection"])
+    features: list[dict[str, Any]]
+
+
+#: 4xx/5xx answers every route may give (the error table).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Unknown area, programme or layer"},
+    422: {"model": Problem, "description": "A parameter is not allowed (the detail says why)"},
+    503: {"model": Problem, "description": "Database unavailable or not loaded; Retry-After"},
+}
+
+
+def with_formats(model: type[BaseModel], *, csv: bool = True, geojson: bool = False) -> dict:
+    """``responses=`` for a route answering JSON, and CSV/GeoJSON when ``format=`` asks."""
+    content: dict[str, Any] = {"application/json": {}}
+    if csv:
+        content["text/csv"] = {"schema": {"type": "string"}}
+    if geojson:
+        content["application/geo+json"] = {
+            "schema": {"$ref": "#/components/schemas/FeatureCollection"}
+        }
+    return {200: {"model": model, "content": content}, **ERRORS}
