@@ -13,6 +13,7 @@ from api import errors
 from api.cache import ResponseCache
 from api.deps import require_read
 from api.middleware import BodyLimit, RejectNul
+from api.models import ERRORS
 from api.routes import areas, deprivation, health, hotspots, overlaps, programmes
 from api.routes import map as map_routes
 from api.routes import tiles as tile_routes
@@ -84,12 +85,17 @@ def create_app(
     errors.install(app)
     app.include_router(health.router)  # open: load balancers and monitors use it
     reads = [Depends(require_read)]  # open unless DEPMAP_READ_TOKEN_REQUIRED
-    for r in (areas.router, overlaps.router, deprivation.router, hotspots.router):
-        app.include_router(r, dependencies=reads)
-    app.include_router(tile_routes.router, dependencies=reads)
-    app.include_router(map_routes.router, dependencies=reads)
+    for r in (
+        areas.router,
+        overlaps.router,
+        deprivation.router,
+        hotspots.router,
+        tile_routes.router,
+        map_routes.router,
+        programmes.router,
+    ):
+        app.include_router(r, dependencies=reads, responses=ERRORS)
     map_routes.mount_static(app)
-    app.include_router(programmes.router, dependencies=reads)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     if s.cors_origins:
         app.add_middleware(

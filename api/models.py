@@ -164,7 +164,7 @@ Ranks = create_model(  # type: ignore[call-overload]
 
 _MEASURE_FIELDS: dict[str, Any] = {m: (Num, None) for m in MEASURES}
 
-DomainMeasures = create_model(  # type: ignore[call-overload]
+DomainMeasures = create_model(
     "DomainMeasures",
     __base__=Answer,
     domain=(str, ...),
@@ -206,7 +206,7 @@ class Rankings(Answer):
     areas: list[RankingRow]  # type: ignore[valid-type]
 
 
-class HotspotUnit(Answer):
+class HotspotRow(Answer):
     code: str
     name: str
     value: Num
@@ -241,7 +241,7 @@ class Hotspots(Answer):
     hotspot_count: int
     coldspot_count: int
     hotspot_population: float
-    units: list[HotspotUnit]
+    units: list[HotspotRow]
     msoa_concentration: list[MsoaConcentration]
     method: str
 
@@ -255,7 +255,7 @@ class Route(Answer):
     population: float
 
 
-Profile = create_model(  # type: ignore[call-overload]
+Profile = create_model(
     "Profile",
     __base__=Answer,
     area=(AreaDetail, ...),
@@ -326,7 +326,7 @@ class ProgrammeSummary(Answer):
 
 _SCORES: dict[str, Any] = {f"{d}_average_score": (Num, None) for d in DOMAINS}
 
-Comparator = create_model(  # type: ignore[call-overload]
+Comparator = create_model(
     "Comparator",
     __base__=Answer,
     code=(str, ...),
@@ -360,6 +360,31 @@ class TileLayers(Answer):
     layers: list[TileLayerRef]
 
 
+class VectorLayer(Answer):
+    id: str
+    description: str
+    minzoom: int
+    maxzoom: int
+    fields: dict[str, str]
+
+
+class TileJSON(Answer):
+    """TileJSON 3.0.0 of a tile layer (tile URLs carry the data version)."""
+
+    tilejson: str = Field(examples=["3.0.0"])
+    name: str
+    description: str
+    version: str
+    attribution: str
+    scheme: str
+    tiles: list[str]
+    minzoom: int
+    maxzoom: int
+    bounds: list[float]
+    center: list[float]
+    vector_layers: list[VectorLayer]
+
+
 class FeatureCollection(Answer):
     """``format=geojson``: a GeoJSON FeatureCollection (WGS84), each feature's properties
     the row of the JSON answer."""
@@ -368,8 +393,9 @@ class FeatureCollection(Answer):
     features: list[dict[str, Any]]
 
 
-#: 4xx/5xx answers every route may give (the error table).
+#: 4xx/5xx answers the routes may give (the error table, ``api.errors``).
 ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Missing or wrong bearer token"},
     404: {"model": Problem, "description": "Unknown area, programme or layer"},
     422: {"model": Problem, "description": "A parameter is not allowed (the detail says why)"},
     503: {"model": Problem, "description": "Database unavailable or not loaded; Retry-After"},
@@ -382,7 +408,5 @@ def with_formats(model: type[BaseModel], *, csv: bool = True, geojson: bool = Fa
     if csv:
         content["text/csv"] = {"schema": {"type": "string"}}
     if geojson:
-        content["application/geo+json"] = {
-            "schema": {"$ref": "#/components/schemas/FeatureCollection"}
-        }
+        content["application/geo+json"] = {"schema": FeatureCollection.model_json_schema()}
     return {200: {"model": model, "content": content}, **ERRORS}

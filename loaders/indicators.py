@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from depmap.core.errors import LoadError
 from loaders.base import LoadContext, copy_binary, copy_frame, temp_table
@@ -58,56 +58,78 @@ def align_to_lsoas(
     return mapped.to_numpy(dtype=np.int64)
 
 
-def write_indicators(
-    ctx: LoadContext,
-    *,
-    prefix: str,
-    specs: Sequence[IndicatorSpec],
-    frame: pd.DataFrame,
-    lsoa_ids: np.ndarray,
-) -> int:
-    """Replace every indicator whose code starts with ``prefix`` by ``specs``.
+#: Columns of ``indicator`` besides its id, in the order :func:`catalogue_frame` writes them.
+CATALOGUE_COLUMNS = (
+    "code",
+    "label",
+    "domain",
+    "source",
+    "vintage",
+    "unit",
+    "higher_is_worse",
+    "extensive",
+    "geography",
+    "description",
+)
 
-    ``frame`` rows align with ``lsoa_ids``. Returns the number of values written.
-    """
-    conn = ctx.conn
-    for s in specs:
-        if not s.code.startswith(prefix):
-            raise ValueError(f"indicator {s.code} does not start with {prefix}")
+Columns = dict[str, tuple[str, np.ndarray]]
+
+
+def catalogue_frame(specs: Sequence[IndicatorSpec]) -> pd.DataFrame:
+    """The ``indicator`` rows of ``specs`` (a description defaults to the label)."""
+    return pd.DataFrame(
+        [
+            (
+                *(getattr(s, c) for c in CATALOGUE_COLUMNS[:-1]),
+                s.description or s.label,
+            )
+            for s in specs
+        ],
+        columns=list(CATALOGUE_COLUMNS),
+    )
+
+
+def value_batches(
+    spec: IndicatorSpec, frame: pd.DataFrame, lsoa_ids: np.ndarray, indicator_id: int
+) -> Iterator[Columns]:
+    """The ``indicator_value`` rows of one indicator, as NULL-free column batches for
+    :func:`~loaders.base.copy_binary`: one batch per pattern of missing fields (an LSOA
+    with a value but no rank goes in another batch than one with both)."""
+    cols: Columns = {}
+    for fld, src, pgtype in (
+        ("value", spec.value, "float8"),
+        ("rank", spec.rank, "float8"),
+        ("decile", spec.decile, "int2"),
+    ):
+        if src is not None:
+            cols[fld] = (pgtype, pd.to_numeric(frame[src], errors="coerce").to_numpy(float))
+    if not cols:
+        return
+    present = np.column_stack([~np.isnan(v) for _, v in cols.values()])
+    patterns, inverse = np.unique(present, axis=0, return_inverse=True)
+    for k, pat in enumerate(patterns):
+        if not pat.any():
+            continue
+        rows_k = inverse.ravel() == k
+        batch: Columns = {
+            "indicator_id": ("int4", np.full(int(rows_k.sum()), indicator_id, dtype=np.int32)),
+            "lsoa_id": ("int8", lsoa_ids[rows_k]),
+        }
+        for (fld, (pgtype, v)), keep in zip(cols.items(), pat, strict=True):
+            if keep:
+                vv = v[rows_k]
+                batch[fld] = (pgtype, np.round(vv).astype(np.int16) if pgtype == "int2" else vv)
+        yield batch
+
+
+def replace_catalogue(conn: Connection, prefix: str, cat: pd.DataFrame) -> dict[str, int]:
+    """Make the indicators whose code starts with ``prefix`` exactly those of ``cat``
+    (others of the prefix go with their values); their ids by code, values emptied."""
     temp_table(
         conn,
         "tmp_indicator",
         "code text, label text, domain text, source text, vintage text, unit text, "
         "higher_is_worse boolean, extensive boolean, geography text, description text",
-    )
-    cat = pd.DataFrame(
-        [
-            (
-                s.code,
-                s.label,
-                s.domain,
-                s.source,
-                s.vintage,
-                s.unit,
-                s.higher_is_worse,
-                s.extensive,
-                s.geography,
-                s.description or s.label,
-            )
-            for s in specs
-        ],
-        columns=[
-            "code",
-            "label",
-            "domain",
-            "source",
-            "vintage",
-            "unit",
-            "higher_is_worse",
-            "extensive",
-            "geography",
-            "description",
-        ],
     )
     copy_frame(conn, "tmp_indicator", cat)
     conn.execute(text("ANALYZE tmp_indicator"))
@@ -147,33 +169,28 @@ def write_indicators(
         text("DELETE FROM indicator_value WHERE indicator_id = ANY(:ids)"),
         {"ids": list(ids.values())},
     )
+    return ids
+
+
+def write_indicators(
+    ctx: LoadContext,
+    *,
+    prefix: str,
+    specs: Sequence[IndicatorSpec],
+    frame: pd.DataFrame,
+    lsoa_ids: np.ndarray,
+) -> int:
+    """Replace every indicator whose code starts with ``prefix`` by ``specs``.
+
+    ``frame`` rows align with ``lsoa_ids``. Returns the number of values written.
+    """
+    for s in specs:
+        if not s.code.startswith(prefix):
+            raise ValueError(f"indicator {s.code} does not start with {prefix}")
+    ids = replace_catalogue(ctx.conn, prefix, catalogue_frame(specs))
     lsoa_ids = np.asarray(lsoa_ids, dtype=np.int64)
     written = 0
     for s in specs:
-        cols: dict[str, tuple[str, np.ndarray]] = {}
-        for fld, src, pgtype in (
-            ("value", s.value, "float8"),
-            ("rank", s.rank, "float8"),
-            ("decile", s.decile, "int2"),
-        ):
-            if src is not None:
-                cols[fld] = (pgtype, pd.to_numeric(frame[src], errors="coerce").to_numpy(float))
-        if not cols:
-            continue
-        present = np.column_stack([~np.isnan(v) for _, v in cols.values()])
-        # one COPY per pattern of missing values, so that every COPY is NULL-free
-        patterns, inverse = np.unique(present, axis=0, return_inverse=True)
-        for k, pat in enumerate(patterns):
-            if not pat.any():
-                continue
-            rows_k = inverse.ravel() == k
-            sub: dict[str, tuple[str, np.ndarray]] = {
-                "indicator_id": ("int4", np.full(int(rows_k.sum()), ids[s.code], dtype=np.int32)),
-                "lsoa_id": ("int8", lsoa_ids[rows_k]),
-            }
-            for (fld, (pgtype, v)), keep in zip(cols.items(), pat, strict=True):
-                if keep:
-                    vv = v[rows_k]
-                    sub[fld] = (pgtype, np.round(vv).astype(np.int16) if pgtype == "int2" else vv)
-            written += copy_binary(conn, "indicator_value", sub)
+        for batch in value_batches(s, frame, lsoa_ids, ids[s.code]):
+            written += copy_binary(ctx.conn, "indicator_value", batch)
     return written

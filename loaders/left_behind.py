@@ -14,42 +14,14 @@ import json
 
 import numpy as np
 import pandas as pd
-import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from sqlalchemy import text
 
-from depmap.core.names import programme_code
+from geo.neighbourhoods import components, contiguous_areas
 from geo.union import union_groups
 from loaders.base import LoadContext, Part, PartResult, timed
 from loaders.programmes import delete_programme, write_programme_areas
 
 PROGRAMME = "Left-behind neighbourhoods"
-MAX_MSOA_NAMES = 3
-
-
-def components(geoms: np.ndarray) -> np.ndarray:
-    """Label of the contiguous group (polygons that touch or overlap) of each polygon.
-
-    >>> sq = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 1, 2, 2),
-    ...                shapely.box(5, 5, 6, 6)], dtype=object)
-    >>> components(sq).tolist()
-    [0, 0, 1]
-    """
-    n = len(geoms)
-    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return np.asarray(labels)
-
-
-def name_area(ltla: pd.Series, msoa: pd.Series) -> str:
-    """``<local authority>: <MSOA names>`` for the LSOAs of one area (most LSOAs first)."""
-    las = ltla.value_counts(sort=True).index.tolist()
-    ms = msoa.value_counts(sort=True).index.tolist()
-    shown = sorted(ms[:MAX_MSOA_NAMES])
-    more = f" and {len(ms) - MAX_MSOA_NAMES} more" if len(ms) > MAX_MSOA_NAMES else ""
-    return f"{' / '.join(las[:2])}: {', '.join(shown)}{more}"
 
 
 def load(ctx: LoadContext) -> PartResult:
@@ -91,26 +63,7 @@ def load(ctx: LoadContext) -> PartResult:
         sel["ltla"] = sel["id"].map(ltla["name"]).fillna("England")
         sel["ltla_code"] = sel["id"].map(ltla["code"]).fillna("E92000001")
         ctx.progress.advance()
-        rows = []
-        for _, g in sel.groupby("group", sort=False):
-            la_code = g["ltla_code"].value_counts().index[0]
-            rows.append(
-                {
-                    "group": g["group"].iloc[0],
-                    "ltla_code": la_code,
-                    "first": g["code"].min(),
-                    "name": name_area(g["ltla"], g["msoa"]),
-                    "lsoas": sorted(g["code"]),
-                }
-            )
-        areas = pd.DataFrame(rows).sort_values(["ltla_code", "first"]).reset_index(drop=True)
-        areas["n"] = areas.groupby("ltla_code").cumcount() + 1
-        areas["code"] = [
-            programme_code(PROGRAMME, f"{la}-{n:02d}")
-            for la, n in zip(areas["ltla_code"], areas["n"], strict=True)
-        ]
-        dup = areas["name"].duplicated(keep=False)
-        areas.loc[dup, "name"] = areas.loc[dup, "name"] + " (" + areas.loc[dup, "first"] + ")"
+        areas = contiguous_areas(sel, PROGRAMME)
         groups = {
             c: sel.index[sel["group"] == grp].to_numpy()
             for c, grp in zip(areas["code"], areas["group"], strict=True)

@@ -126,7 +126,8 @@ def write_programme_areas(
         ctx.conn.execute(
             text(
                 "UPDATE area a SET area_m2 = s.m2 FROM (SELECT w.area_id, "
-                "sum(w.area_share * l.area_m2 ORDER BY w.lsoa_id) AS m2 FROM area_lsoa w JOIN area l "
+                "sum(w.area_share * l.area_m2 ORDER BY w.lsoa_id) AS m2 "
+                "FROM area_lsoa w JOIN area l "
                 "ON l.id = w.lsoa_id WHERE w.area_id = ANY(:ids) GROUP BY w.area_id) s "
                 "WHERE a.id = s.area_id"
             ),
@@ -389,8 +390,8 @@ def _check_geometric_coverage(
     """
     rows = ctx.conn.execute(
         text(
-            "SELECT a.code, a.area_m2, coalesce(sum(w.area_share * l.area_m2 ORDER BY w.lsoa_id), 0) "
-            "AS inside "
+            "SELECT a.code, a.area_m2, "
+            "coalesce(sum(w.area_share * l.area_m2 ORDER BY w.lsoa_id), 0) AS inside "
             "FROM area a LEFT JOIN area_lsoa w ON w.area_id = a.id "
             "LEFT JOIN area l ON l.id = w.lsoa_id WHERE a.id = ANY(:ids) GROUP BY a.id"
         ),

@@ -18,6 +18,7 @@ from api.deps import (
     is_custom_code,
     require_write,
 )
+from api.models import AreaDetail, AreaList, Created, with_formats
 from api.params import Format, TableFormat
 from api.responses import JSONResponse
 from depmap.core.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
@@ -40,7 +41,12 @@ KindFilter = Annotated[
 LIST_COLUMNS = ("code", "name", "kind", "vintage", "programme", "population", "area_km2")
 
 
-@router.get("/areas", summary="Search areas by kind, code or name")
+@router.get(
+    "/areas",
+    summary="Search areas by kind, code or name",
+    response_model=AreaList,
+    responses=with_formats(AreaList),
+)
 async def list_areas(
     request: Request,
     kind: KindFilter = None,
@@ -72,7 +78,12 @@ async def list_areas(
     )
 
 
-@router.get("/areas/{area_id}", summary="One area: what it is, its size, population and extent")
+@router.get(
+    "/areas/{area_id}",
+    summary="One area: what it is, its size, population and extent",
+    response_model=AreaDetail,
+    responses=with_formats(AreaDetail, csv=False, geojson=True),
+)
 async def get_one(
     request: Request,
     area_id: AreaIdPath,
@@ -111,8 +122,9 @@ async def get_one(
     status_code=201,
     summary="Store a custom area (GeoJSON polygon)",
     dependencies=[Depends(require_write)],
+    response_model=Created,
     responses={
-        201: {"description": 'Created: {"id": ...}'},
+        201: {"description": 'Created: {"id": ...}', "model": Created},
         401: {"description": "Missing or wrong bearer token"},
         413: {"description": "Body over the size limit"},
         422: {"description": "Not a usable polygon (the message says why)"},

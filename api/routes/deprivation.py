@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
+from api.models import ERRORS, Deprivation, Profile, Rankings, with_formats
 from api.params import Domain, DomainQuery, Measure, RankingKind, TableFormat
 from queries.areas import get_area
 from queries.deprivation import RANKING_CSV_COLUMNS, deprivation, rankings
@@ -19,6 +20,8 @@ router = APIRouter(tags=["deprivation"])
 @router.get(
     "/areas/{area_id}/deprivation",
     summary="IoD 2025 summary measures of an area, its decile mix and health profile",
+    response_model=Deprivation,
+    responses=ERRORS,
 )
 async def get_deprivation(
     request: Request,
@@ -45,7 +48,12 @@ async def get_deprivation(
     )
 
 
-@router.get("/rankings", summary="Every area of a kind with its measures and ranks")
+@router.get(
+    "/rankings",
+    summary="Every area of a kind with its measures and ranks",
+    response_model=Rankings,
+    responses=with_formats(Rankings),
+)
 async def get_rankings(
     request: Request,
     kind: Annotated[RankingKind, Query(description="Kind of areas to rank")],
@@ -88,6 +96,8 @@ async def get_rankings(
     "/areas/{area_id}/profile",
     summary="Everything about an area: facts, deprivation in every domain, health, "
     "and the ICB, sub-ICB, local authority, PCNs and programmes it overlaps",
+    response_model=Profile,
+    responses=ERRORS,
 )
 async def get_profile(
     request: Request,

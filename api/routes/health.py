@@ -8,13 +8,19 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from api.deps import DataVersionDep, ServicesDep, answer, require_read
+from api.models import Health, Indicators
 from api.responses import JSONResponse
 from queries.areas import indicator_catalogue
 
 router = APIRouter(tags=["service"])
 
 
-@router.get("/healthz", summary="Is the service up, and can it reach a loaded database?")
+@router.get(
+    "/healthz",
+    summary="Is the service up, and can it reach a loaded database?",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "Database unreachable or not loaded"}},
+)
 async def healthz(svc: ServicesDep, dv: DataVersionDep) -> Response:
     await dv.refresh()
     body: dict[str, Any] = {
@@ -40,6 +46,7 @@ async def healthz(svc: ServicesDep, dv: DataVersionDep) -> Response:
     "/indicators",
     summary="The indicator catalogue",
     tags=["indicators"],
+    response_model=Indicators,
     dependencies=[Depends(require_read)],
 )
 async def indicators(request: Request) -> Response:

@@ -15,6 +15,7 @@ from api.deps import (
     answer_in,
     is_custom_code,
 )
+from api.models import Hotspots, with_formats
 from api.params import Domain, DomainQuery, Format
 from api.params import HotspotUnit as Unit
 from queries.areas import get_area
@@ -28,6 +29,8 @@ UNIT_COLUMNS = ("code", "name", "value", "population", "gi_z", "p_value", "neigh
 @router.get(
     "/areas/{area_id}/hotspots",
     summary="Getis-Ord Gi* hotspots of deprivation, and MSOAs ranked by concentration",
+    response_model=Hotspots,
+    responses=with_formats(Hotspots, geojson=True),
 )
 async def get_hotspots(
     request: Request,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer_in, is_custom_code
+from api.models import Overlaps, with_formats
 from api.params import Format, OverlapKind
 from queries.areas import get_area
 from queries.features import features_for
@@ -19,6 +20,8 @@ router = APIRouter(tags=["overlaps"])
 @router.get(
     "/areas/{area_id}/overlaps",
     summary="Areas of a kind that this area overlaps, with area and population shares",
+    response_model=Overlaps,
+    responses=with_formats(Overlaps, geojson=True),
 )
 async def get_overlaps(
     request: Request,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
+from api.models import Comparators, Programmes, ProgrammeSummary, with_formats
 from api.params import ComparatorKind, TableFormat
 from depmap.core.names import programme_slug
 from depmap.core.vocab import COMPARATOR_KINDS
@@ -37,7 +38,11 @@ SUMMARY_DESCRIPTION = (
 )
 
 
-@router.get("/programmes", summary="Programmes loaded, with their number of areas and people")
+@router.get(
+    "/programmes",
+    summary="Programmes loaded, with their number of areas and people",
+    response_model=Programmes,
+)
 async def get_programmes(request: Request) -> Response:
     """Each programme (``depmap load areas FILE --programme NAME``, and the demo
     'Left-behind neighbourhoods'): areas, residents, km², the file it came from."""
@@ -53,6 +58,8 @@ async def get_programmes(request: Request) -> Response:
     "/programmes/{name}/summary",
     summary="Every area of a programme with its deprivation, health, ICB, sub-ICB and PCNs",
     description=SUMMARY_DESCRIPTION,
+    response_model=ProgrammeSummary,
+    responses=with_formats(ProgrammeSummary),
 )
 async def get_programme_summary(
     request: Request,
@@ -76,6 +83,8 @@ async def get_programme_summary(
 @router.get(
     "/areas/{area_id}/comparators",
     summary="The areas most like this one that are not in its programme",
+    response_model=Comparators,
+    responses=with_formats(Comparators),
 )
 async def get_comparators(
     request: Request,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from api.deps import TilesDep, TileSettingsDep, answer, cache_scope, data_version
+from api.models import TileJSON, TileLayers
 from tiles.cache import Tile
 from tiles.layers import LAYERS, get_layer
 from tiles.render import MVT_MEDIA_TYPE
@@ -35,19 +36,24 @@ def tile_response(request: Request, t: Tile) -> Response:
     return Response(t.raw, media_type=MVT_MEDIA_TYPE, headers=headers)
 
 
-@router.api_route(
-    "/tiles/{layer}/{z}/{x}/{y}.mvt",
-    methods=["GET", "HEAD"],
+TILE_PATH = "/tiles/{layer}/{z}/{x}/{y}.mvt"
+TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {MVT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The tile (empty when no area meets it); gzip when asked",
+    },
+    304: {"description": "Not modified (If-None-Match)"},
+    404: {"description": "Unknown layer, or no such tile (zoom, x or y out of range)"},
+}
+
+
+@router.head(TILE_PATH, operation_id="head_tile", response_class=Response, responses=TILE_RESPONSES)
+@router.get(
+    TILE_PATH,
+    operation_id="get_tile",
     summary="A vector tile (Mapbox Vector Tile) of a layer",
     response_class=Response,
-    responses={
-        200: {
-            "content": {MVT_MEDIA_TYPE: {}},
-            "description": "The tile (empty when no area meets it); gzip when asked",
-        },
-        304: {"description": "Not modified (If-None-Match)"},
-        404: {"description": "Unknown layer, or no such tile (zoom, x or y out of range)"},
-    },
+    responses=TILE_RESPONSES,
 )
 async def get_tile(
     request: Request,
@@ -70,7 +76,7 @@ async def get_tile(
     return tile_response(request, await tiles.get(version, lyr, z, x, y))
 
 
-@router.get("/tiles/{layer}.json", summary="TileJSON 3.0 of a tile layer")
+@router.get("/tiles/{layer}.json", summary="TileJSON 3.0 of a tile layer", response_model=TileJSON)
 async def get_tilejson(request: Request, layer: LayerPath, s: TileSettingsDep) -> Response:
     lyr = get_layer(layer)
     version = data_version(request)
@@ -82,7 +88,7 @@ async def get_tilejson(request: Request, layer: LayerPath, s: TileSettingsDep) -
     return await answer(request, ("tilejson", lyr.name, base), compute)
 
 
-@router.get("/tiles", summary="The tile layers")
+@router.get("/tiles", summary="The tile layers", response_model=TileLayers)
 async def list_layers(request: Request) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")
     return {
