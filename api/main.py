@@ -14,7 +14,16 @@ from api.cache import ResponseCache
 from api.deps import require_read
 from api.middleware import BodyLimit, RejectNul
 from api.models import ERRORS
-from api.routes import areas, deprivation, health, hotspots, overlaps, programmes
+from api.routes import (
+    areas,
+    change,
+    deprivation,
+    evaluation,
+    health,
+    hotspots,
+    overlaps,
+    programmes,
+)
 from api.routes import map as map_routes
 from api.routes import tiles as tile_routes
 from api.state import Services
@@ -93,6 +102,8 @@ def create_app(
         tile_routes.router,
         map_routes.router,
         programmes.router,
+        change.router,
+        evaluation.router,
     ):
         app.include_router(r, dependencies=reads, responses=ERRORS)
     map_routes.mount_static(app)

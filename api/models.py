@@ -350,6 +350,127 @@ class Comparators(Answer):
     comparators: list[Comparator]  # type: ignore[valid-type]
 
 
+class SeriesInfo(Answer):
+    indicator: str = Field(examples=["general_health_bad"])
+    label: str
+    unit: str
+    kind: str = Field(description="count (a share of households or residents) or rank")
+    years: list[int]
+    baseline_year: int
+    followup_year: int
+    higher_is_worse: bool
+    better: str = Field(description="lower or higher")
+    source: str
+    note: str
+
+
+class Point(Answer):
+    year: int
+    value: Num
+
+
+class EnglandSeries(Answer):
+    points: list[Point]
+    change: Num
+
+
+class SeriesChange(SeriesInfo):
+    points: list[Point]
+    change: Num
+    england: EnglandSeries
+    difference_vs_england: Num
+    lsoa21: int
+
+
+class ChangeArea(AreaRef):
+    population: float
+    population_basis: str
+
+
+class Change(Answer):
+    area: ChangeArea
+    count: int
+    changes: list[SeriesChange]
+    method: str
+
+
+class EvaluationGroup(Answer):
+    areas: int
+    lsoa21: int
+    baseline: Num
+    followup: Num
+    change: Num
+
+
+class Balance(Answer):
+    covariate: str
+    description: str
+    mean_treated: Num
+    mean_pool: Num
+    mean_matched: Num
+    sd_treated: Num
+    smd_before: Num
+    smd_after: Num
+
+
+class Matched(EvaluationGroup):
+    k: int
+    matched_on: list[str]
+    programme_lsoa21_matched: int
+    eligible_pool: int
+    balance: list[Balance]
+    balanced: bool
+    message: str
+
+
+class SeedAuthority(Answer):
+    code: str
+    name: str
+    imd2015_average_score: float
+    distance: float
+    baseline: Num
+    followup: Num
+    change: Num
+
+
+class SeedMethod(EvaluationGroup):
+    programme_imd2015_average_score: float
+    local_authorities: list[SeedAuthority]
+
+
+class DiD(Answer):
+    estimate: Num
+    low: Num
+    high: Num
+    se: Num
+    replicates: int
+    level: float
+    method: str
+
+
+class IndicatorEvaluation(SeriesInfo):
+    programme_group: EvaluationGroup
+    england: EvaluationGroup
+    matched_comparators: Matched
+    seed_method: SeedMethod | None
+    difference_in_differences: dict[str, DiD]
+    notes: list[str]
+
+
+class Evaluation(Answer):
+    programme: str
+    slug: str
+    areas: int
+    lsoa21: int
+    k: int
+    replicates: int
+    seed: int
+    count: int
+    evaluations: list[IndicatorEvaluation]
+    method: str
+    regression_to_the_mean: str
+
+
 class TileLayerRef(Answer):
     name: str
     title: str

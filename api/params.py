@@ -21,6 +21,7 @@ from depmap.core.vocab import (
     MEASURES,
     OVERLAP_KINDS,
     RANKED_KINDS,
+    SERIES_CODES,
 )
 
 
@@ -32,6 +33,7 @@ def choice(name: str, values: Sequence[str]) -> type[StrEnum]:
 #: Answer formats (``format=``): the tables also as CSV, lists of areas also as GeoJSON.
 FORMATS = ("json", "csv", "geojson")
 TABLE_FORMATS = ("json", "csv")
+CHART_FORMATS = ("json", "csv", "svg", "png")
 
 if TYPE_CHECKING:
 
@@ -51,6 +53,10 @@ if TYPE_CHECKING:
 
     class TableFormat(StrEnum): ...
 
+    class ChartFormat(StrEnum): ...
+
+    class Indicator(StrEnum): ...
+
 else:
     OverlapKind = choice("OverlapKind", OVERLAP_KINDS)
     Domain = choice("Domain", DOMAINS)
@@ -60,6 +66,17 @@ else:
     ComparatorKind = choice("ComparatorKind", COMPARATOR_KINDS)
     Format = choice("Format", FORMATS)
     TableFormat = choice("TableFormat", TABLE_FORMATS)
+    ChartFormat = choice("ChartFormat", CHART_FORMATS)
+    Indicator = choice("Indicator", SERIES_CODES)
 
 #: The ``domain`` query parameter of the deprivation and hotspot routes.
 DomainQuery = Annotated[Domain, Query(description="IoD 2025 domain (imd is the overall index)")]
+
+#: The ``indicator`` query parameter of change and evaluation answers (repeatable).
+IndicatorQuery = Annotated[
+    list[Indicator] | None,
+    Query(
+        description="A series (repeat for several; default every series): "
+        + ", ".join(SERIES_CODES)
+    ),
+]

@@ -25,6 +25,8 @@ class Services:
     tile_settings: TileSettings
     response_cache: ResponseCache
     gi_cache: LRU[tuple[object, ...], Any] = field(default_factory=lambda: LRU(GI_RUNS))
+    #: England's series and the national frame of evaluations, per data version
+    series_cache: LRU[tuple[object, ...], Any] = field(default_factory=lambda: LRU(4))
     #: opened by the lifespan
     engine: AsyncEngine | None = None
     data_version: DataVersion | None = None
@@ -37,6 +39,7 @@ class Services:
         self.tiles = TileService(engine, self.tile_settings)
         self.data_version.on_change(lambda _v: self.response_cache.clear())
         self.data_version.on_change(lambda _v: self.gi_cache.clear())
+        self.data_version.on_change(lambda _v: self.series_cache.clear())
         self.data_version.on_change(self.tiles.on_version)
 
     def fast_tiles(self) -> FastTiles | None:

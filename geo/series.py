@@ -39,8 +39,8 @@ The LSOA frame
 One row per LSOA21, indexed by the LSOA id (code or database id), with flat
 columns named by :func:`column`::
 
-    households_deprived_any.2011.num   households_deprived_any.2011.den   ...
-    imd_decile1_share.2015.value       imd_average_percentile.2025.value  ...
+    households_deprived_any_2011_num   households_deprived_any_2011_den   ...
+    imd_decile1_share_2015_value       imd_average_percentile_2025_value  ...
     population                         (Census 2021 usual residents: rank weights)
 
 Missing values are NaN; an LSOA missing a numerator, denominator, value or
@@ -49,8 +49,8 @@ weight for a year is left out of both sums for that year.
 Examples
 --------
 >>> lsoa = pd.DataFrame({
-...     "general_health_bad.2011.num": [10.0, 30.0], "general_health_bad.2011.den": [100.0, 200.0],
-...     "general_health_bad.2021.num": [8.0, 30.0], "general_health_bad.2021.den": [100.0, 200.0],
+...     "general_health_bad_2011_num": [10.0, 30.0], "general_health_bad_2011_den": [100.0, 200.0],
+...     "general_health_bad_2021_num": [8.0, 30.0], "general_health_bad_2021_den": [100.0, 200.0],
 ... }, index=pd.Index(["a", "b"], name="lsoa_id"))
 >>> w = pd.DataFrame({"area_id": [1, 1], "lsoa_id": ["a", "b"], "pop_share": [1.0, 0.5]})
 >>> v = area_values(lsoa, w)
@@ -63,15 +63,21 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-#: Number of LSOAs ranked in each IoD edition (2015 and 2019 on LSOA11, 2025 on LSOA21).
-N_RANKED: dict[int, int] = {2015: 32_844, 2019: 32_844, 2025: 33_755}
+from depmap.core.vocab import (
+    CENSUS_TABLES,
+    LSOA_SERIES_COLUMNS,
+    N_RANKED,
+    SERIES,
+    Series,
+)
+
+#: The series the service holds, by code (:data:`depmap.core.vocab.SERIES`).
+CATALOGUE: dict[str, Series] = SERIES
 
 #: The LSOA frame's column of rank weights: Census 2021 usual residents per LSOA21.
 POPULATION = "population"
@@ -82,194 +88,14 @@ ENGLAND = "England"
 #: Columns of the per-LSOA baseline/followup frame used by :mod:`geo.evaluation`.
 BASELINE_FOLLOWUP = ("baseline_num", "baseline_den", "followup_num", "followup_den")
 
-Kind = Literal["count", "rank"]
-RankMeasure = Literal["", "decile1", "percentile"]
-
-
-@dataclass(frozen=True)
-class Series:
-    """One indicator with values for several years on the LSOA21 atom.
-
-    Attributes
-    ----------
-    code, label, unit
-        Identifier, human label and unit of the area value (after ``scale``).
-    years
-        Years with values, ascending.
-    source
-        Where the LSOA values come from and how they reach LSOA21.
-    higher_is_worse
-        True when a rise of the value is a worsening.
-    kind
-        ``count`` (numerator / denominator) or ``rank`` (population-weighted mean).
-    baseline, followup
-        The default pair of years of :func:`changes` and of an evaluation.
-    note
-        What the value does and does not mean.
-    scale
-        Multiplier of the ratio (100: a share in %).
-    numerator, denominator
-        Count series: the columns of the census table summed into the numerator,
-        and the denominator's column (the same names in both censuses).
-    rank_measure
-        Rank series: ``decile1`` (1 if in England's most deprived 10%, else 0) or
-        ``percentile`` (:func:`national_percentile`).
-    """
-
-    code: str
-    label: str
-    unit: str
-    years: tuple[int, ...]
-    source: str
-    higher_is_worse: bool
-    kind: Kind
-    baseline: int
-    followup: int
-    note: str
-    scale: float = 100.0
-    numerator: tuple[str, ...] = ()
-    denominator: str = ""
-    rank_measure: RankMeasure = ""
-
-    def __post_init__(self) -> None:
-        if self.baseline not in self.years or self.followup not in self.years:
-            raise ValueError(f"{self.code}: baseline and followup must be among {self.years}")
-        if self.baseline >= self.followup:
-            raise ValueError(f"{self.code}: the baseline must come before the followup")
-        if self.kind == "count" and not (self.numerator and self.denominator):
-            raise ValueError(f"{self.code}: a count series needs numerator and denominator")
-        if self.kind == "rank" and not self.rank_measure:
-            raise ValueError(f"{self.code}: a rank series needs a rank_measure")
-
-    def parts(self) -> tuple[str, ...]:
-        """The column parts one year of this series has in the LSOA frame."""
-        return ("num", "den") if self.kind == "count" else ("value",)
-
-
-_HH = "households_deprived_in_{}_dimensions"
-_IOD_SOURCE = (
-    "English Indices of Deprivation (MHCLG): IoD 2015 and 2019 ranks of the 32,844 LSOA11s, "
-    "carried to LSOA21 as the population-weighted mean rank (geo.crosswalk, to21); IoD 2025 "
-    "ranks and deciles of the 33,755 LSOA21s"
-)
-_IOD_NOTE = (
-    "Positions within each edition, never scores across editions (indicators, weights and "
-    "reference years differ: IoD 2015 mostly describes 2012/13, IoD 2019 2015/16, IoD 2025 "
-    "2021-23). A change says the area moved relative to the rest of England. Residents are "
-    "Census 2021 usual residents for every edition."
-)
-
-#: The series the service holds, by code.
-CATALOGUE: dict[str, Series] = {
-    s.code: s
-    for s in (
-        Series(
-            code="imd_decile1_share",
-            label="Residents in England's most deprived 10% of neighbourhoods (IMD)",
-            unit="% of residents",
-            years=(2015, 2019, 2025),
-            source=_IOD_SOURCE,
-            higher_is_worse=True,
-            kind="rank",
-            baseline=2015,
-            followup=2025,
-            note=_IOD_NOTE
-            + " For 2015 and 2019 an LSOA21 is in decile 1 when its carried rank's national "
-            "decile, ceil(rank * 10 / 32,844), is 1 (a merged LSOA21 takes its parents' mean "
-            "rank); 2025 uses the published decile. England is about 10% in every edition.",
-            scale=100.0,
-            rank_measure="decile1",
-        ),
-        Series(
-            code="imd_average_percentile",
-            label="Average national IMD percentile of residents (0 = most deprived)",
-            unit="percentile (0 most deprived, 100 least)",
-            years=(2015, 2019, 2025),
-            source=_IOD_SOURCE,
-            higher_is_worse=False,
-            kind="rank",
-            baseline=2015,
-            followup=2025,
-            note=_IOD_NOTE + " Percentile = 100 * (rank - 1) / N with each edition's own N "
-            "(32,844 for 2015 and 2019, 33,755 for 2025): the % of England's LSOAs more "
-            "deprived than the LSOA.",
-            scale=1.0,
-            rank_measure="percentile",
-        ),
-        Series(
-            code="households_deprived_any",
-            label="Households deprived in at least one dimension",
-            unit="% of households",
-            years=(2011, 2021),
-            source="Census 2011 QS119EW (LSOA11, counts carried to LSOA21 by population, "
-            "geo.crosswalk from11) and Census 2021 TS011 (LSOA21): households by deprivation "
-            "dimensions",
-            higher_is_worse=True,
-            kind="count",
-            baseline=2011,
-            followup=2021,
-            note="The four dimensions (employment, education, health and disability, housing) "
-            "are defined alike in both censuses. England: 57.5% in 2011, 51.6% in 2021. Census "
-            "2021 was taken during the pandemic (furlough counted as employed).",
-            numerator=tuple(_HH.format(i) for i in (1, 2, 3, 4)),
-            denominator="households_total",
-        ),
-        Series(
-            code="households_deprived_2plus",
-            label="Households deprived in two or more dimensions",
-            unit="% of households",
-            years=(2011, 2021),
-            source="Census 2011 QS119EW (LSOA11, carried to LSOA21) and Census 2021 TS011",
-            higher_is_worse=True,
-            kind="count",
-            baseline=2011,
-            followup=2021,
-            note="Same dimensions in both censuses; see households_deprived_any.",
-            numerator=tuple(_HH.format(i) for i in (2, 3, 4)),
-            denominator="households_total",
-        ),
-        Series(
-            code="general_health_very_good",
-            label="Residents in very good health (self-reported)",
-            unit="% of residents",
-            years=(2011, 2021),
-            source="Census 2011 QS302EW (LSOA11, carried to LSOA21) and Census 2021 TS037 "
-            "(LSOA21, summed from output areas): general health of all usual residents",
-            higher_is_worse=False,
-            kind="count",
-            baseline=2011,
-            followup=2021,
-            note="Self-reported; England 47.17% in 2011, 48.49% in 2021. Not age-standardised: "
-            "an area that ages looks less healthy.",
-            numerator=("very_good",),
-            denominator="total",
-        ),
-        Series(
-            code="general_health_bad",
-            label="Residents in bad or very bad health (self-reported)",
-            unit="% of residents",
-            years=(2011, 2021),
-            source="Census 2011 QS302EW (LSOA11, carried to LSOA21) and Census 2021 TS037",
-            higher_is_worse=True,
-            kind="count",
-            baseline=2011,
-            followup=2021,
-            note="Self-reported bad + very bad; England 5.49% in 2011, 5.15% in 2021. Not "
-            "age-standardised.",
-            numerator=("bad", "very_bad"),
-            denominator="total",
-        ),
-    )
-}
-
 
 def column(code: str, year: int, part: str) -> str:
     """Name of a column of the LSOA frame.
 
     >>> column("general_health_bad", 2021, "num")
-    'general_health_bad.2021.num'
+    'general_health_bad_2021_num'
     """
-    return f"{code}.{year}.{part}"
+    return f"{code}_{year}_{part}"
 
 
 def national_percentile(rank: np.ndarray | pd.Series, n_ranked: int) -> np.ndarray:
@@ -409,7 +235,7 @@ def area_values(
 
     Examples
     --------
-    >>> lsoa = pd.DataFrame({"imd_decile1_share.2025.value": [1.0, 0.0],
+    >>> lsoa = pd.DataFrame({"imd_decile1_share_2025_value": [1.0, 0.0],
     ...                      "population": [1000.0, 3000.0]}, index=[7, 8])
     >>> w = pd.DataFrame({"area_id": ["x", "x"], "lsoa_id": [7, 8], "pop_share": [1.0, 1.0]})
     >>> float(area_values(lsoa, w).loc[("x", "imd_decile1_share", 2025), "value"])
@@ -545,8 +371,8 @@ def baseline_followup(
     DataFrame indexed like ``lsoa`` with :data:`BASELINE_FOLLOWUP` columns
     (rank series: ``value * population`` over ``population``).
 
-    >>> lsoa = pd.DataFrame({"imd_average_percentile.2015.value": [10.0],
-    ...                      "imd_average_percentile.2025.value": [20.0],
+    >>> lsoa = pd.DataFrame({"imd_average_percentile_2015_value": [10.0],
+    ...                      "imd_average_percentile_2025_value": [20.0],
     ...                      "population": [1500.0]}, index=["E01"])
     >>> baseline_followup(lsoa, CATALOGUE["imd_average_percentile"]).iloc[0].tolist()
     [15000.0, 1500.0, 30000.0, 1500.0]
@@ -558,3 +384,61 @@ def baseline_followup(
     return pd.DataFrame(
         dict(zip(BASELINE_FOLLOWUP, (n0, d0, n1, d1), strict=True)), index=lsoa.index
     )
+
+
+def rank_input(year: int, field: str) -> str:
+    """Name of an IoD edition's rank or decile among the inputs of :func:`lsoa_series`."""
+    return f"imd{year}_{field}"
+
+
+def lsoa_series(inputs: pd.DataFrame, catalogue: dict[str, Series] = CATALOGUE) -> pd.DataFrame:
+    """The per-LSOA21 columns of ``lsoa_series`` from what the loaders stored.
+
+    Parameters
+    ----------
+    inputs
+        One row per LSOA21: each IoD edition's ``imd<year>_rank`` (and
+        ``imd<year>_decile`` where published, 2025), the census counts named by their
+        indicator codes (``qs302ew.very_good``, ``ts037.total`` ...), ``imd2015_score``
+        and ``population`` (Census 2021 residents). Absent inputs give NaN columns.
+
+    Returns
+    -------
+    DataFrame indexed like ``inputs`` with :data:`depmap.core.vocab.LSOA_SERIES_COLUMNS`:
+    count series' numerator (the sum of its categories) and denominator per census,
+    rank series' value per edition (:func:`value_from_rank`), and the covariates
+    ``imd2015_score``, ``imd2015_rank`` and ``residents2011`` (usual residents in the
+    2011 general health table).
+
+    Examples
+    --------
+    >>> x = pd.DataFrame({"qs302ew.very_good": [50.0], "qs302ew.total": [100.0],
+    ...                   "imd2015_rank": [1.0], "population": [1500.0]}, index=[7])
+    >>> out = lsoa_series(x)
+    >>> out.loc[7, ["general_health_very_good_2011_num", "imd_decile1_share_2015_value"]].tolist()
+    [50.0, 1.0]
+    """
+
+    def col(name: str) -> pd.Series:
+        if name in inputs:
+            return inputs[name].astype(float)
+        return pd.Series(np.nan, index=inputs.index)
+
+    out: dict[str, pd.Series | np.ndarray] = {}
+    for s in catalogue.values():
+        for y in s.years:
+            if s.kind == "count":
+                table = CENSUS_TABLES[s.census]
+                cats = pd.DataFrame({c: col(table.indicator(y, c)) for c in s.numerator})
+                out[column(s.code, y, "num")] = cats.sum(axis=1, min_count=len(s.numerator))
+                out[column(s.code, y, "den")] = col(table.indicator(y, s.denominator))
+            else:
+                dec = rank_input(y, "decile")
+                out[column(s.code, y, "value")] = value_from_rank(
+                    s, col(rank_input(y, "rank")), y, col(dec) if dec in inputs else None
+                )
+    out["imd2015_score"] = col("imd2015_score")
+    out["imd2015_rank"] = col(rank_input(2015, "rank"))
+    out["residents2011"] = col(CENSUS_TABLES["general_health"].indicator(2011, "total"))
+    frame = pd.DataFrame(out, index=inputs.index)
+    return frame[[c for c in LSOA_SERIES_COLUMNS if c in frame]]

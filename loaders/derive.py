@@ -2,6 +2,7 @@
 
 * populations of areas from their LSOA weights (Census 2021 residents);
 * ``lsoa_stats``: the indicators the service aggregates, one wide row per LSOA21;
+* ``lsoa_series``: the series over time (IoD editions, censuses), one wide row per LSOA21;
 * ``lsoa_adjacency``: which LSOA21s touch (for hotspots), when geometry changed;
 * ``area_measure`` and ``area_profile``: the IoD summary measures and health
   profile of every area, with ranks among the areas of the same kind.
@@ -17,6 +18,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from depmap.core.vocab import (
+    CENSUS_TABLES,
     LSOA_STAT_COLUMNS,
     LSOA_STATS,
     NATIONAL_LSOA21,
@@ -24,6 +26,7 @@ from depmap.core.vocab import (
     SUMMARISED_KINDS,
 )
 from geo.measures import MEASURE_COLUMNS, rank_within
+from geo.series import england_values, lsoa_series, rank_input
 from geo.summary import compute_summaries
 from loaders.base import LoadContext, PartResult, copy_frame, timed
 from tiles import build as tiles
@@ -106,6 +109,61 @@ def rebuild_lsoa_stats(conn: Connection) -> int:
     )
     r = conn.execute(text(sql), {"ids": [int(i) for i in ids.values()]})
     return int(r.rowcount or 0)
+
+
+#: What ``lsoa_series`` is made from: input name (geo.series.lsoa_series) -> (indicator
+#: code, field of indicator_value).
+SERIES_INPUTS: dict[str, tuple[str, str]] = {
+    rank_input(2015, "rank"): ("imd2015.imd", "rank"),
+    "imd2015_score": ("imd2015.imd", "value"),
+    rank_input(2019, "rank"): ("imd2019.imd", "rank"),
+    rank_input(2025, "rank"): ("imd2025.imd", "rank"),
+    rank_input(2025, "decile"): ("imd2025.imd", "decile"),
+    **{
+        t.indicator(y, c): (t.indicator(y, c), "value")
+        for t in CENSUS_TABLES.values()
+        for y in t.tables
+        for c in (*t.categories, t.total)
+    },
+}
+
+
+def rebuild_lsoa_series(conn: Connection) -> int:
+    """Each series' parts per year, and the baseline covariates, per LSOA21
+    (``lsoa_series``; columns of series whose indicators are not loaded stay NULL)."""
+    codes = sorted({c for c, _ in SERIES_INPUTS.values()})
+    ids: dict[str, int] = dict(
+        conn.execute(
+            text("SELECT code, id FROM indicator WHERE code = ANY(:c)"), {"c": codes}
+        ).all()
+    )
+    conn.execute(text("DELETE FROM lsoa_series"))
+    present = {k: v for k, v in SERIES_INPUTS.items() if v[0] in ids}
+    # names and fields come from code, not input
+    selects = [
+        f"max(v.{fld}) FILTER (WHERE v.indicator_id = {int(ids[code])})"
+        for code, fld in present.values()
+    ]
+    rows = conn.execute(
+        text(
+            f"SELECT s.lsoa_id, s.population{''.join(', ' + x for x in selects)} "
+            "FROM lsoa_stats s LEFT JOIN indicator_value v ON v.lsoa_id = s.lsoa_id "
+            "AND v.indicator_id = ANY(:ids) GROUP BY s.lsoa_id ORDER BY s.lsoa_id"
+        ),
+        {"ids": [int(ids[c]) for c, _ in present.values()]},
+    ).all()
+    inputs = pd.DataFrame(
+        [tuple(r) for r in rows], columns=["lsoa_id", "population", *present]
+    ).set_index("lsoa_id")
+    frame = lsoa_series(inputs.astype(float))
+    conn.execute(text("DELETE FROM series_england"))
+    eng = england_values(frame.join(inputs[["population"]].astype(float)))
+    copy_frame(
+        conn,
+        "series_england",
+        eng.reset_index()[["series", "year", "value", "numerator", "denominator"]],
+    )
+    return copy_frame(conn, "lsoa_series", frame.reset_index())
 
 
 def rebuild_adjacency(conn: Connection, lsoa: pd.DataFrame) -> int:
@@ -207,6 +265,7 @@ def run(ctx: LoadContext) -> PartResult:
         refresh_populations(ctx.conn)
         ctx.progress.advance()
         res.counts["lsoa_stats"] = rebuild_lsoa_stats(ctx.conn)
+        res.counts["lsoa_series"] = rebuild_lsoa_series(ctx.conn)
         ctx.progress.advance()
         has_adj = ctx.conn.execute(text("SELECT EXISTS (SELECT 1 FROM lsoa_adjacency)")).scalar()
         if ctx.geometry_changed or not has_adj:

@@ -29,6 +29,7 @@ from loaders import (
     left_behind,
     lsoa11,
     population,
+    series,
 )
 from loaders.base import (
     LoadContext,
@@ -52,6 +53,7 @@ PARTS: dict[str, Part] = {
         footprints.PART,
         lsoa11.PART,
         imd.PART,
+        series.PART,
         health.PART,
         cni.PART,
         pcn.PART,

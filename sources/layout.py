@@ -137,6 +137,36 @@ SOURCES: dict[str, Source] = {
             ("community/cni2023_lsoa21.csv",),
             aliases={"lsoa21_code": ("LSOA21CD", "LSOA code")},
         ),
+        Source(
+            "imd2015",
+            ("deprivation/imd2015_lsoa11.csv",),
+            aliases={
+                "lsoa11_code": ("LSOA code (2011)",),
+                "imd_score": ("Index of Multiple Deprivation (IMD) Score",),
+                "imd_rank": ("Index of Multiple Deprivation (IMD) Rank*",),
+                "imd_decile": ("Index of Multiple Deprivation (IMD) Decile*",),
+            },
+        ),
+        Source(
+            "census2011_households",
+            ("population/census11_lsoa11_household_deprivation.csv",),
+            aliases={"lsoa11_code": ("geography code",)},
+        ),
+        Source(
+            "census2021_households",
+            ("population/census21_lsoa21_household_deprivation.csv",),
+            aliases={"lsoa21_code": ("geography code",)},
+        ),
+        Source(
+            "census2011_health",
+            ("health/census11_general_health_lsoa11.csv",),
+            aliases={"lsoa11_code": ("geography code",)},
+        ),
+        Source(
+            "census2021_health",
+            ("health/census21_general_health_lsoa21.csv",),
+            aliases={"lsoa21_code": ("geography code",)},
+        ),
         Source("hle_msoa11", ("health/ons_hle_msoa11_2009_2013.xls",)),
         Source("dfle_msoa11", ("health/ons_dfle_msoa11_2009_2013.xls",)),
         Source("gp_practice_map", ("nhs/gp-reg-pat-prac-map.csv",)),

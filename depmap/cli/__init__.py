@@ -4,6 +4,7 @@
 * :mod:`~depmap.cli.programmes`: ``load areas``, ``load pcn-footprints``,
   ``programmes list | summary | delete``, ``comparators``;
 * :mod:`~depmap.cli.query`: ``rankings``, ``overlaps``, ``profile``;
+* :mod:`~depmap.cli.change`: ``change``, ``evaluate``;
 * :mod:`~depmap.cli.tiles`: ``tiles seed``, ``map``;
 * :mod:`~depmap.cli.fetch`: ``fetch``;
 * :mod:`~depmap.cli.service`: ``serve``.
@@ -18,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from depmap.cli import fetch, load, programmes, query, service, tiles
+from depmap.cli import change, fetch, load, programmes, query, service, tiles
 from depmap.core import logs
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ def main(
 load.register(app)
 programmes.register(app, load.load_app)
 query.register(app)
+change.register(app)
 tiles.register(app)
 fetch.register(app)
 service.register(app)

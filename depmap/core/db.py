@@ -49,7 +49,8 @@ def make_async_engine(s: DatabaseSettings | None = None) -> AsyncEngine:
         connect_args={
             "connect_timeout": max(1, int(s.connect_timeout_s)),
             "application_name": "depmap-api",
-            "options": f"-c statement_timeout={s.statement_timeout_ms}",
+            # JIT compiling costs more than it saves on the service's short queries
+            "options": f"-c statement_timeout={s.statement_timeout_ms} -c jit=off",
         },
     )
 

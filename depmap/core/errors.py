@@ -83,3 +83,10 @@ class LoadError(ValueError):
     """A file or its contents cannot be loaded; the message says what is wrong and where.
 
     Raised by the readers and loaders; a load that raises it changes nothing."""
+
+
+class CannotCompute(ServiceError):
+    """The answer cannot be computed from the data for this area (no LSOA with values for
+    a series, too few comparators ...): the message says why."""
+
+    status, code = 422, "cannot_compute"

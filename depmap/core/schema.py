@@ -43,6 +43,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from depmap.core.vocab import (
     AREA_KINDS,
     DOMAINS,
+    LSOA_SERIES_COLUMNS,
     LSOA_STAT_COLUMNS,
     MEASURES,
     TILE_DECILES,
@@ -50,7 +51,7 @@ from depmap.core.vocab import (
 )
 
 SRID = 27700
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: How an area's LSOA weights were made.
 WEIGHT_BASES: tuple[str, ...] = ("lsoa", "area", "registrations")
@@ -172,6 +173,27 @@ lsoa_stats = Table(
     Column("population", Float, nullable=False),
     Column("left_behind", Boolean, nullable=True),
     *[Column(c, Float, nullable=True) for c in LSOA_STAT_COLUMNS],
+)
+
+lsoa_series = Table(
+    "lsoa_series",
+    metadata,
+    area_ref("lsoa_id", lsoa=True, primary_key=True),
+    *[Column(c, Float, nullable=True) for c in LSOA_SERIES_COLUMNS],
+    comment="each series' numerator and denominator (or value) per year, and the baseline "
+    "covariates, per LSOA21 (rebuilt by every load)",
+)
+
+series_england = Table(
+    "series_england",
+    metadata,
+    Column("series", Text, nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("value", Float, nullable=True),
+    Column("numerator", Float, nullable=False),
+    Column("denominator", Float, nullable=False),
+    PrimaryKeyConstraint("series", "year", name="series_england_pkey"),
+    comment="England's value of every series and year (rebuilt by every load)",
 )
 
 area_measure = Table(

@@ -12,6 +12,7 @@ do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 # --- national counts ------------------------------------------------------------------
 
@@ -462,3 +463,259 @@ LSOA_STATS: dict[str, Stat] = _stats()
 LSOA_STAT_COLUMNS: tuple[str, ...] = tuple(LSOA_STATS)
 #: IoD domains whose deciles every LSOA tile feature carries.
 TILE_DECILES: tuple[str, ...] = tuple(f"{d}_decile" for d in DOMAINS)
+
+
+# --- series: one indicator at several years (change over time) -------------------------
+
+#: Number of LSOAs ranked in each IoD edition (2015 and 2019 on LSOA11, 2025 on LSOA21).
+N_RANKED: dict[int, int] = {2015: NATIONAL_LSOA11, 2019: NATIONAL_LSOA11, 2025: NATIONAL_LSOA21}
+
+
+@dataclass(frozen=True)
+class CensusTable:
+    """A census table published in 2011 (on LSOA11) and 2021 (on LSOA21) alike.
+
+    ``categories`` add up to ``total`` in every row; ``tables`` names the published
+    table of each census. Its counts are stored as indicators coded
+    ``<table id>.<category>`` (``qs302ew.very_good``).
+    """
+
+    code: str
+    label: str
+    unit: str
+    categories: tuple[str, ...]
+    total: str
+    tables: dict[int, str]
+
+    def indicator(self, year: int, column: str) -> str:
+        """The indicator code of a category (or the total) in one census."""
+        return f"{self.tables[year].lower()}.{column}"
+
+
+CENSUS_TABLES: dict[str, CensusTable] = {
+    t.code: t
+    for t in (
+        CensusTable(
+            "household_deprivation",
+            "Households by deprivation dimensions (employment, education, health and "
+            "disability, housing)",
+            "households",
+            tuple(f"households_deprived_in_{i}_dimensions" for i in range(5)),
+            "households_total",
+            {2011: "QS119EW", 2021: "TS011"},
+        ),
+        CensusTable(
+            "general_health",
+            "General health of all usual residents (self-reported)",
+            "residents",
+            ("very_good", "good", "fair", "bad", "very_bad"),
+            "total",
+            {2011: "QS302EW", 2021: "TS037"},
+        ),
+    )
+}
+
+SeriesKind = Literal["count", "rank"]
+RankMeasure = Literal["", "decile1", "percentile"]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One indicator with values for several years on the LSOA21 atom.
+
+    Attributes
+    ----------
+    code, label, unit
+        Identifier, human label and unit of the area value (after ``scale``).
+    years
+        Years with values, ascending.
+    source
+        Where the LSOA values come from and how they reach LSOA21.
+    higher_is_worse
+        True when a rise of the value is a worsening.
+    kind
+        ``count`` (numerator / denominator) or ``rank`` (population-weighted mean).
+    baseline, followup
+        The default pair of years of :func:`changes` and of an evaluation.
+    note
+        What the value does and does not mean.
+    scale
+        Multiplier of the ratio (100: a share in %).
+    census, numerator, denominator
+        Count series: the census table (:data:`CENSUS_TABLES`), its categories summed
+        into the numerator, and the denominator's column (the same in both censuses).
+    rank_measure
+        Rank series: ``decile1`` (1 if in England's most deprived 10%, else 0) or
+        ``percentile`` (:func:`national_percentile`).
+    """
+
+    code: str
+    label: str
+    unit: str
+    years: tuple[int, ...]
+    source: str
+    higher_is_worse: bool
+    kind: SeriesKind
+    baseline: int
+    followup: int
+    note: str
+    scale: float = 100.0
+    census: str = ""
+    numerator: tuple[str, ...] = ()
+    denominator: str = ""
+    rank_measure: RankMeasure = ""
+
+    def __post_init__(self) -> None:
+        if self.baseline not in self.years or self.followup not in self.years:
+            raise ValueError(f"{self.code}: baseline and followup must be among {self.years}")
+        if self.baseline >= self.followup:
+            raise ValueError(f"{self.code}: the baseline must come before the followup")
+        if self.kind == "count" and not (self.numerator and self.denominator):
+            raise ValueError(f"{self.code}: a count series needs numerator and denominator")
+        if self.census:
+            t = CENSUS_TABLES[self.census]
+            if self.denominator != t.total or not set(self.numerator) <= set(t.categories):
+                raise ValueError(f"{self.code}: the columns are not those of {t.code}")
+        if self.kind == "rank" and not self.rank_measure:
+            raise ValueError(f"{self.code}: a rank series needs a rank_measure")
+
+    def parts(self) -> tuple[str, ...]:
+        """The column parts one year of this series has in the LSOA frame."""
+        return ("num", "den") if self.kind == "count" else ("value",)
+
+
+_HH = CENSUS_TABLES["household_deprivation"]
+_GH = CENSUS_TABLES["general_health"]
+_IOD_SOURCE = (
+    "English Indices of Deprivation (MHCLG): IoD 2015 and 2019 ranks of the 32,844 LSOA11s, "
+    "carried to LSOA21 as the population-weighted mean rank (geo.crosswalk, to21); IoD 2025 "
+    "ranks and deciles of the 33,755 LSOA21s"
+)
+_IOD_NOTE = (
+    "Positions within each edition, never scores across editions (indicators, weights and "
+    "reference years differ: IoD 2015 mostly describes 2012/13, IoD 2019 2015/16, IoD 2025 "
+    "2021-23). A change says the area moved relative to the rest of England. Residents are "
+    "Census 2021 usual residents for every edition."
+)
+
+#: The series the service holds (change over time, programme evaluation), by code.
+SERIES: dict[str, Series] = {
+    s.code: s
+    for s in (
+        Series(
+            code="imd_decile1_share",
+            label="Residents in England's most deprived 10% of neighbourhoods (IMD)",
+            unit="% of residents",
+            years=(2015, 2019, 2025),
+            source=_IOD_SOURCE,
+            higher_is_worse=True,
+            kind="rank",
+            baseline=2015,
+            followup=2025,
+            note=_IOD_NOTE
+            + " For 2015 and 2019 an LSOA21 is in decile 1 when its carried rank's national "
+            "decile, ceil(rank * 10 / 32,844), is 1 (a merged LSOA21 takes its parents' mean "
+            "rank); 2025 uses the published decile. England is about 10% in every edition.",
+            scale=100.0,
+            rank_measure="decile1",
+        ),
+        Series(
+            code="imd_average_percentile",
+            label="Average national IMD percentile of residents (0 = most deprived)",
+            unit="percentile (0 most deprived, 100 least)",
+            years=(2015, 2019, 2025),
+            source=_IOD_SOURCE,
+            higher_is_worse=False,
+            kind="rank",
+            baseline=2015,
+            followup=2025,
+            note=_IOD_NOTE + " Percentile = 100 * (rank - 1) / N with each edition's own N "
+            "(32,844 for 2015 and 2019, 33,755 for 2025): the % of England's LSOAs more "
+            "deprived than the LSOA.",
+            scale=1.0,
+            rank_measure="percentile",
+        ),
+        Series(
+            code="households_deprived_any",
+            label="Households deprived in at least one dimension",
+            unit="% of households",
+            years=(2011, 2021),
+            source="Census 2011 QS119EW (LSOA11, counts carried to LSOA21 by population, "
+            "geo.crosswalk from11) and Census 2021 TS011 (LSOA21): households by deprivation "
+            "dimensions",
+            higher_is_worse=True,
+            kind="count",
+            baseline=2011,
+            followup=2021,
+            note="The four dimensions (employment, education, health and disability, housing) "
+            "are defined alike in both censuses. England: 57.5% in 2011, 51.6% in 2021. Census "
+            "2021 was taken during the pandemic (furlough counted as employed).",
+            census=_HH.code,
+            numerator=_HH.categories[1:],
+            denominator=_HH.total,
+        ),
+        Series(
+            code="households_deprived_2plus",
+            label="Households deprived in two or more dimensions",
+            unit="% of households",
+            years=(2011, 2021),
+            source="Census 2011 QS119EW (LSOA11, carried to LSOA21) and Census 2021 TS011",
+            higher_is_worse=True,
+            kind="count",
+            baseline=2011,
+            followup=2021,
+            note="Same dimensions in both censuses; see households_deprived_any.",
+            census=_HH.code,
+            numerator=_HH.categories[2:],
+            denominator=_HH.total,
+        ),
+        Series(
+            code="general_health_very_good",
+            label="Residents in very good health (self-reported)",
+            unit="% of residents",
+            years=(2011, 2021),
+            source="Census 2011 QS302EW (LSOA11, carried to LSOA21) and Census 2021 TS037 "
+            "(LSOA21, summed from output areas): general health of all usual residents",
+            higher_is_worse=False,
+            kind="count",
+            baseline=2011,
+            followup=2021,
+            note="Self-reported; England 47.17% in 2011, 48.49% in 2021. Not age-standardised: "
+            "an area that ages looks less healthy.",
+            census=_GH.code,
+            numerator=("very_good",),
+            denominator=_GH.total,
+        ),
+        Series(
+            code="general_health_bad",
+            label="Residents in bad or very bad health (self-reported)",
+            unit="% of residents",
+            years=(2011, 2021),
+            source="Census 2011 QS302EW (LSOA11, carried to LSOA21) and Census 2021 TS037",
+            higher_is_worse=True,
+            kind="count",
+            baseline=2011,
+            followup=2021,
+            note="Self-reported bad + very bad; England 5.49% in 2011, 5.15% in 2021. Not "
+            "age-standardised.",
+            census=_GH.code,
+            numerator=("bad", "very_bad"),
+            denominator=_GH.total,
+        ),
+    )
+}
+#: Series codes, in order.
+SERIES_CODES: tuple[str, ...] = tuple(SERIES)
+#: The per-LSOA21 columns of ``lsoa_series`` (besides its keys): each series' parts per
+#: year (``<series>_<year>_num``/``_den`` for counts, ``_value`` for ranks), then the
+#: baseline covariates an evaluation matches on.
+SERIES_COVARIATES: tuple[str, ...] = ("imd2015_score", "imd2015_rank", "residents2011")
+LSOA_SERIES_COLUMNS: tuple[str, ...] = (
+    *(
+        f"{s.code}_{y}_{p}"
+        for s in SERIES.values()
+        for y in s.years
+        for p in (("num", "den") if s.kind == "count" else ("value",))
+    ),
+    *SERIES_COVARIATES,
+)

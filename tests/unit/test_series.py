@@ -8,13 +8,12 @@ import pandas as pd
 import pytest
 
 import geo.series
+from depmap.core.vocab import N_RANKED, Series
 from geo.crosswalk import carry_to_lsoa21, crosswalk_weights
 from geo.series import (
     BASELINE_FOLLOWUP,
     CATALOGUE,
     ENGLAND,
-    N_RANKED,
-    Series,
     area_values,
     baseline_followup,
     changes,
@@ -153,9 +152,9 @@ def test_rank_series_use_census_2021_residents_times_share_for_every_edition():
         [10, 11, 12],
         population=[1000, 3000, 2000],
         **{
-            "imd_average_percentile.2015.value": [2.0, 30.0, 80.0],
-            "imd_average_percentile.2025.value": [4.0, 20.0, np.nan],
-            "imd_decile1_share.2015.value": [1.0, 0.0, 0.0],
+            "imd_average_percentile_2015_value": [2.0, 30.0, 80.0],
+            "imd_average_percentile_2025_value": [4.0, 20.0, np.nan],
+            "imd_decile1_share_2015_value": [1.0, 0.0, 0.0],
         },
     )
     w = pd.DataFrame({"area_id": "A", "lsoa_id": [10, 11, 12], "pop_share": [1.0, 1.0, 0.5]})
@@ -195,17 +194,17 @@ def test_many_areas_at_once_agree_with_one_area_at_a_time():
         j = g.join(lsoa, on="lsoa_id")
         s = j["pop_share"]
         for y in (2011, 2021):
-            want = 100 * (s * j[f"general_health_bad.{y}.num"]).sum()
-            want /= (s * j[f"general_health_bad.{y}.den"]).sum()
+            want = 100 * (s * j[f"general_health_bad_{y}_num"]).sum()
+            want /= (s * j[f"general_health_bad_{y}_den"]).sum()
             assert got.loc[(a, "general_health_bad", y), "value"] == pytest.approx(want)
         for y in (2015, 2019, 2025):
             pw = s * j["population"]
-            want = (pw * j[f"imd_average_percentile.{y}.value"]).sum() / pw.sum()
+            want = (pw * j[f"imd_average_percentile_{y}_value"]).sum() / pw.sum()
             assert got.loc[(a, "imd_average_percentile", y), "value"] == pytest.approx(want)
     # England: every LSOA with weight 1
     eng = england_values(lsoa, ["general_health_bad"])
     assert eng.loc[(ENGLAND, "general_health_bad", 2021), "value"] == pytest.approx(
-        100 * cols["general_health_bad.2021.num"].sum() / cols["general_health_bad.2021.den"].sum()
+        100 * cols["general_health_bad_2021_num"].sum() / cols["general_health_bad_2021_den"].sum()
     )
     assert eng.loc[(ENGLAND, "general_health_bad", 2021), "n_lsoa"] == n
 
@@ -226,12 +225,12 @@ def test_counts_carried_from_lsoa11_keep_england_and_split_by_population():
     lsoa = frame(
         ["u", "s1", "s2", "m"],
         **{
-            "general_health_bad.2011.num": carried.loc[["u", "s1", "s2", "m"], "bad"],
-            "general_health_bad.2011.den": carried.loc[["u", "s1", "s2", "m"], "total"],
+            "general_health_bad_2011_num": carried.loc[["u", "s1", "s2", "m"], "bad"],
+            "general_health_bad_2011_den": carried.loc[["u", "s1", "s2", "m"], "total"],
         },
     )
-    assert lsoa.loc["s1", "general_health_bad.2011.num"] == pytest.approx(50)  # a quarter of 200
-    assert lsoa.loc["m", "general_health_bad.2011.num"] == pytest.approx(40)  # summed
+    assert lsoa.loc["s1", "general_health_bad_2011_num"] == pytest.approx(50)  # a quarter of 200
+    assert lsoa.loc["m", "general_health_bad_2011_num"] == pytest.approx(40)  # summed
     eng = england_values(lsoa).loc[(ENGLAND, "general_health_bad", 2011), "value"]
     assert eng == pytest.approx(100 * 290 / 4000)
 
@@ -241,9 +240,9 @@ def test_changes_take_each_series_years_or_the_ones_asked():
         ["a"],
         population=[100],
         **{
-            "imd_decile1_share.2015.value": [1.0],
-            "imd_decile1_share.2019.value": [1.0],
-            "imd_decile1_share.2025.value": [0.0],
+            "imd_decile1_share_2015_value": [1.0],
+            "imd_decile1_share_2019_value": [1.0],
+            "imd_decile1_share_2025_value": [0.0],
         },
     )
     v = england_values(lsoa)
@@ -285,7 +284,7 @@ def test_a_series_not_in_the_catalogue_can_be_passed():
         denominator="d",
     )
     lsoa = frame(
-        ["a"], **{"x.2000.num": [1], "x.2000.den": [4], "x.2010.num": [3], "x.2010.den": [4]}
+        ["a"], **{"x_2000_num": [1], "x_2000_den": [4], "x_2010_num": [3], "x_2010_den": [4]}
     )
     v = area_values(lsoa, pd.DataFrame({"area_id": [1], "lsoa_id": ["a"], "pop_share": [1.0]}), [s])
     assert changes(v, catalogue={"x": s})["change"].tolist() == [50.0]
