@@ -353,6 +353,7 @@ class Comparators(Answer):
 class SeriesInfo(Answer):
     indicator: str = Field(examples=["general_health_bad"])
     label: str
+    short: str
     unit: str
     kind: str = Field(description="count (a share of households or residents) or rank")
     years: list[int]

@@ -8,6 +8,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import ServiceError
+from depmap.core.names import programme_slug
 from queries.areas import area_detail, get_area
 from queries.db import sql
 from queries.deprivation import deprivation
@@ -37,6 +38,8 @@ async def focus(conn: AsyncConnection, code: str, kind: str | None = None) -> di
         "code": area.code,
         "name": area.name,
         "kind": area.kind,
+        "programme": area.programme,
+        "programme_slug": programme_slug(area.programme) if area.programme else None,
         "bbox": detail["bbox"],
         "outline": {"type": "Feature", "properties": {}, "geometry": orjson.loads(outline)},
         "summary": summary,

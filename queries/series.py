@@ -112,6 +112,7 @@ def series_info(s: Series) -> dict[str, Any]:
     return {
         "indicator": s.code,
         "label": s.label,
+        "short": s.short,
         "unit": s.unit,
         "kind": s.kind,
         "years": list(s.years),

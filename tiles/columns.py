@@ -15,7 +15,7 @@ from functools import cache
 from sqlalchemy import TextClause, text
 
 from depmap.core.sqlfiles import LISTS, fill, sql_body
-from depmap.core.vocab import TILE_HEALTH
+from depmap.core.vocab import NATIONAL_LSOA11, SERIES, TILE_CHANGES, TILE_HEALTH, TileChange
 
 #: Every decile an LSOA21 feature or cell carries, in order.
 ALL_DECILES: tuple[str, ...] = LISTS["deciles"] + LISTS["tile_health_deciles"]
@@ -28,6 +28,20 @@ def _national_decile(col: str, higher_is_worse: bool) -> str:
         f"         (rank() OVER (ORDER BY s.{col} {order} NULLS LAST) - 1)\n"
         f"         / count(s.{col}) OVER ())) END"
     )
+
+
+def _change(c: TileChange) -> str:
+    """An LSOA's change of ``c`` from ``lsoa_series`` (x) and ``lsoa_stats`` (s)."""
+    if c.series == "imd_decile":
+        return f"s.imd_decile - ceil(x.imd2015_rank * 10.0 / {NATIONAL_LSOA11})"
+    ser = SERIES[c.series]
+    b, f = ser.baseline, ser.followup
+
+    def share(y: int) -> str:
+        return f"x.{ser.code}_{y}_num / nullif(x.{ser.code}_{y}_den, 0)"
+
+    # one decimal: enough for a map class, and few distinct values keep tiles small
+    return f"round(({ser.scale:g} * ({share(f)} - {share(b)}))::numeric, 1)"
 
 
 def _cell_mean(col: str, optional: bool) -> str:
@@ -43,6 +57,13 @@ EXPRESSIONS: dict[str, str] = {
     "cell_deciles": ",\n       ".join(
         [_cell_mean(c, False) for c in LISTS["deciles"]]
         + [_cell_mean(c, True) for c in LISTS["tile_health_deciles"]]
+    ),
+    # each LSOA's changes over time, and a cell's population-weighted mean of them
+    "tile_change_values": ",\n       ".join(_change(c) for c in TILE_CHANGES),
+    "cell_changes": ",\n       ".join(
+        f"round((sum({c.code} * w ORDER BY lsoa_id) FILTER (WHERE {c.code} IS NOT NULL) / "
+        f"sum(w) FILTER (WHERE {c.code} IS NOT NULL))::numeric, 1)"
+        for c in TILE_CHANGES
     ),
 }
 

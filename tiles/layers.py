@@ -19,6 +19,7 @@ from depmap.core.vocab import (
     KINDS,
     MEASURE_TABLE,
     RANKING_MEASURES,
+    TILE_CHANGES,
     TILE_LAYERS,
 )
 from tiles.grid import tile_in_range
@@ -41,6 +42,7 @@ LSOA_FIELDS_ALL: dict[str, str] = {
         f"{h}_decile": f"{label}: national decile (1 = worst 10%)"
         for h, label in HEALTH_FIELDS.items()
     },
+    **{c.code: f"{c.label}, in {c.unit} ({c.better} is better)" for c in TILE_CHANGES},
     "lsoas": f"Below zoom {TILE_FULL_ZOOM}, on cells only: LSOA21s pooled in the cell",
 }
 #: Fields LSOA21 features add from TILE_FULL_ZOOM up.

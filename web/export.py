@@ -8,26 +8,72 @@ the file opens from disk or an e-mail with no server and no network.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import ServiceError
-from depmap.core.vocab import DOMAINS, TILE_HEALTH
+from depmap.core.vocab import DOMAINS, SERIES, TILE_CHANGES, TILE_HEALTH
+from geo.series import changes
 from queries.areas import get_area
 from queries.db import sql
+from queries.evaluation import programme_evaluation
 from queries.hotspots import hotspots
 from queries.maps import focus
+from queries.series import england
+from web.charts import render
 from web.map import OUTLINES, base_config, render_map
 
-#: The deciles the choropleth reads, sent as one list per LSOA in this order (the page
-#: spreads them back into properties).
-DECILE_KEYS = (*[f"{d}_decile" for d in DOMAINS], *[f"{h}_decile" for h, _ in TILE_HEALTH])
+#: What the choropleth reads (deciles and changes over time), sent as one list per LSOA in
+#: this order (the page spreads them back into properties).
+CHOROPLETH_KEYS = (
+    *[f"{d}_decile" for d in DOMAINS],
+    *[f"{h}_decile" for h, _ in TILE_HEALTH],
+    *[c.code for c in TILE_CHANGES],
+)
+
+
+#: The series an exported programme map charts (the Big Local health report's, and
+#: household deprivation).
+EVALUATION_CHART = ("households_deprived_any", "general_health_very_good", "general_health_bad")
 
 
 def _r(v: Any, digits: int) -> Any:
     return round(float(v), digits) if v is not None else None
+
+
+def _series(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """An LSOA's series at each year, as the popup shows them (England's changes are in the
+    configuration, ``england_changes``)."""
+    out = []
+    for s in SERIES.values():
+        pts = []
+        for y in s.years:
+            if s.kind == "count":
+                num, den = r.get(f"{s.code}_{y}_num"), r.get(f"{s.code}_{y}_den")
+                v = s.scale * num / den if num is not None and den else None
+            else:
+                raw = r.get(f"{s.code}_{y}_value")
+                v = s.scale * raw if raw is not None else None
+            pts.append([y, _r(v, 3)])
+        if all(p[1] is None for p in pts):
+            continue
+        first = next(p[1] for p in pts if p[0] == s.baseline)
+        last = next(p[1] for p in pts if p[0] == s.followup)
+        change = None if first is None or last is None else round(last - first, 3)
+        out.append(
+            {
+                "code": s.code,
+                "short": s.short,
+                "unit": s.unit,
+                "better": "lower" if s.higher_is_worse else "higher",
+                "change": change,
+                "points": pts,
+            }
+        )
+    return out
 
 
 def _feature(row: Any, names: dict[str, str]) -> dict[str, Any]:
@@ -36,7 +82,7 @@ def _feature(row: Any, names: dict[str, str]) -> dict[str, Any]:
     props: dict[str, Any] = {
         "code": r["code"],
         "name": r["name"],
-        "d": [r[k] for k in DECILE_KEYS],
+        "d": [r[k] for k in CHOROPLETH_KEYS],
     }
     nhs: dict[str, list[list[Any]]] = {}
     for kind in ("icb", "sicbl", "pcn"):
@@ -50,6 +96,7 @@ def _feature(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "imd_rank": r["imd_rank"],
         "imd_decile": r["imd_decile"],
         "health": {h: _r(r[h], 4) for h, _ in TILE_HEALTH},
+        "series": _series(r),
         **nhs,
     }
     return {"type": "Feature", "geometry": orjson.loads(r["geometry"]), "properties": props}
@@ -71,7 +118,7 @@ async def export_config(
     names: dict[str, str] = {}
     cfg["lsoas"] = {"type": "FeatureCollection", "features": [_feature(r, names) for r in rows]}
     cfg["names"] = names
-    cfg["decile_keys"] = list(DECILE_KEYS)
+    cfg["choropleth_keys"] = list(CHOROPLETH_KEYS)
     kinds = [o[0] for o in OUTLINES]
     outl = (await conn.execute(sql("export_outlines"), {"id": area.id, "kinds": kinds})).all()
     cfg["footprints"] = {
@@ -105,6 +152,15 @@ async def export_config(
         hot = []
     # the LSOAs are inlined already: name the hotspots, the page draws them
     f["hotspots"] = {"codes": hot}
+    eng = changes(await england(conn))
+    cfg["england_changes"] = {str(code): _r(row["change"], 3) for (_, code), row in eng.iterrows()}
+    if area.kind == "programme" and area.programme:
+        try:  # the programme's evaluation chart, inlined
+            ev = await programme_evaluation(conn, area.programme, EVALUATION_CHART)
+            svg = render(ev, "svg")
+            f["evaluation_chart"] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+        except ServiceError:
+            pass
     cfg["focus"] = f
     return cfg
 

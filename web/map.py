@@ -18,7 +18,7 @@ import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from jinja2 import Template
 
-from depmap.core.vocab import DOMAIN_TABLE, HEALTH_TABLE
+from depmap.core.vocab import DOMAIN_TABLE, HEALTH_TABLE, TILE_CHANGES
 from web.assets import MAP_ASSETS, check_assets, inline_asset, safe_in_script
 
 Mode = Literal["tiles", "inline"]
@@ -26,6 +26,7 @@ Mode = Literal["tiles", "inline"]
 #: What the choropleth can show: tile field, label, short label, group, value field.
 IOD = "IoD 2025 domains"
 HEALTH = "Health"
+CHANGE = "Change over time"
 INDICATORS: tuple[dict[str, Any], ...] = tuple(
     {"key": f"{d.code}_decile", "label": d.map_label, "short": d.short}
     for d in DOMAIN_TABLE.values()
@@ -59,6 +60,21 @@ def indicators() -> list[dict[str, Any]]:
             "best": "best 10%",
         }
         for h in HEALTH_INDICATORS
+    ]
+    out += [
+        {
+            "key": c.code,
+            "label": c.label,
+            "short": c.short,
+            "group": CHANGE,
+            "kind": "change",
+            "unit": c.unit,
+            "better": c.better,
+            "breaks": list(c.breaks),
+            "note": f"Change in {c.unit}: {'a fall' if c.better == 'lower' else 'a rise'} "
+            "is better (blue), the other way is worse (red)",
+        }
+        for c in TILE_CHANGES
     ]
     return out
 

@@ -17,6 +17,7 @@ from api.deps import (
 )
 from api.models import Change, with_formats
 from api.params import IndicatorQuery, TableFormat
+from depmap.core.vocab import in_catalogue_order
 from queries.areas import get_area
 from queries.series import CHANGE_CSV_COLUMNS, area_change, change_rows
 
@@ -44,7 +45,7 @@ async def get_change(
     weights, with England's values and the difference of the changes. IoD series compare
     positions within each edition, never scores across editions. CSV: one row per indicator
     and year."""
-    codes = tuple(sorted({i.value for i in indicator})) if indicator else ()
+    codes = in_catalogue_order(i.value for i in indicator or ())
 
     async def compute(conn: Any) -> Any:
         area = await get_area(conn, area_id, area_kind)

@@ -12,6 +12,7 @@ from api.deps import ServicesDep, VersionDep, answer, answer_in
 from api.models import Evaluation, with_formats
 from api.params import ChartFormat, IndicatorQuery
 from depmap.core.names import programme_slug
+from depmap.core.vocab import in_catalogue_order
 from queries.evaluation import (
     DEFAULT_K,
     DEFAULT_REPLICATES,
@@ -79,7 +80,7 @@ async def get_evaluation(
     bootstrap interval. `regression_to_the_mean` says why matching on the baseline
     matters. A programme with no LSOA in a series, or too few eligible comparators, is
     answered 422 saying why."""
-    codes = tuple(sorted({i.value for i in indicator})) if indicator else ()
+    codes = in_catalogue_order(i.value for i in indicator or ())
     key = ("evaluation", name, codes, k, replicates, seed)
 
     async def compute(conn: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from depmap.cli.common import FormatOpt, check_choice, emit, fail, out, run_query
-from depmap.core.vocab import SERIES_CODES
+from depmap.core.vocab import SERIES_CODES, in_catalogue_order
 
 IndicatorOpt = Annotated[
     list[str] | None,
@@ -22,7 +22,7 @@ IndicatorOpt = Annotated[
 def _indicators(values: list[str] | None) -> tuple[str, ...]:
     for v in values or []:
         check_choice("indicator", v, SERIES_CODES)
-    return tuple(sorted(set(values or [])))
+    return in_catalogue_order(values or ())
 
 
 def change(

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from depmap.core.schema import AREA_DEPENDENTS, EXTRA_DDL, LSOA_DEPENDENTS, SCHEMA_VERSION, metadata
+from depmap.core.schema import (
+    AREA_DEPENDENTS,
+    EXTRA_DDL,
+    LSOA_DEPENDENTS,
+    REBUILT_TABLES,
+    SCHEMA_VERSION,
+    metadata,
+)
 from depmap.core.settings import DatabaseSettings, database_settings
 
 log = logging.getLogger(__name__)
@@ -69,9 +76,22 @@ def connect(engine: Engine | None = None) -> Iterator[Connection]:
 
 
 def init_db(conn: Connection) -> None:
-    """Create extensions and tables if missing (idempotent); the caller commits."""
+    """Create extensions and tables if missing (idempotent); the caller commits.
+
+    A database made by an earlier schema version gets the tables every load rebuilds
+    dropped and made again in this version's shape (``REBUILT_TABLES``: derived
+    statistics, series, measures, tile tables); the next load fills them. The tables of
+    loaded data (areas, weights, indicators) keep their rows.
+    """
     conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    if schema_ready(conn):
+        v = conn.execute(
+            text("SELECT value FROM depmap_meta WHERE key = 'schema_version'")
+        ).scalar()
+        if v is not None and v != str(SCHEMA_VERSION):
+            log.info("schema upgrade", extra={"from": v, "to": SCHEMA_VERSION})
+            metadata.drop_all(conn, tables=list(REBUILT_TABLES))
     metadata.create_all(conn)
     for ddl in EXTRA_DDL:
         conn.execute(text(ddl))

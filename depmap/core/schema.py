@@ -46,17 +46,21 @@ from depmap.core.vocab import (
     LSOA_SERIES_COLUMNS,
     LSOA_STAT_COLUMNS,
     MEASURES,
+    TILE_CHANGES,
     TILE_DECILES,
     TILE_HEALTH,
 )
 
 SRID = 27700
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: How an area's LSOA weights were made.
 WEIGHT_BASES: tuple[str, ...] = ("lsoa", "area", "registrations")
 
 metadata = MetaData()
+#: ``info`` of the tables every load rebuilds from the others: a new schema version
+#: drops and recreates them (the load that follows fills them), so they need no migration.
+REBUILT = {"rebuilt": True}
 
 
 def area_ref(name: str, *, lsoa: bool = False, primary_key: bool = False) -> Column[int]:
@@ -271,6 +275,7 @@ tile_lsoa = Table(
     *[Column(c, SmallInteger, nullable=True) for c in TILE_DECILES],
     *[Column(h, Float(24), nullable=True) for h, _ in TILE_HEALTH],
     *[Column(f"{h}_decile", SmallInteger, nullable=True) for h, _ in TILE_HEALTH],
+    *[Column(c.code, Float(24), nullable=True) for c in TILE_CHANGES],
     comment="what an LSOA21 tile feature carries (rebuilt by every load)",
 )
 
@@ -297,6 +302,7 @@ tile_cell = Table(
     Column("population", Integer, nullable=True),
     *[Column(c, SmallInteger, nullable=True) for c in TILE_DECILES],
     *[Column(f"{h}_decile", SmallInteger, nullable=True) for h, _ in TILE_HEALTH],
+    *[Column(c.code, Float(24), nullable=True) for c in TILE_CHANGES],
     Column("geom", Geometry("POLYGON", srid=3857, spatial_index=False), nullable=False),
     PrimaryKeyConstraint("band", "cx", "cy", name="tile_cell_pkey"),
     postgresql_partition_by="LIST (band)",
@@ -334,3 +340,17 @@ LSOA_DEPENDENTS: frozenset[tuple[str, str]] = frozenset(
     for c in t.columns
     if c.info.get("refers_to") == "area" and c.info.get("lsoa")
 )
+#: The tables every load rebuilds (see :data:`REBUILT`).
+REBUILT_TABLES: tuple[Table, ...] = (
+    lsoa_stats,
+    lsoa_series,
+    series_england,
+    area_measure,
+    area_profile,
+    lsoa_adjacency,
+    tile_lsoa,
+    tile_geom,
+    tile_cell,
+)
+for _t in REBUILT_TABLES:
+    _t.info.update(REBUILT)

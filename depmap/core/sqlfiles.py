@@ -6,7 +6,8 @@ measure or health indicator needs no SQL edit:
 
 * ``{{measures}}`` or ``{{m.measures}}``: the summary measures (optionally
   prefixed with a table alias); likewise ``{{deciles}}`` (the IoD domain deciles),
-  ``{{tile_health}}`` and ``{{tile_health_deciles}}`` (what tiles carry);
+  ``{{tile_health}}``, ``{{tile_health_deciles}}`` and ``{{tile_changes}}`` (what tiles
+  carry);
 * ``{{domains}}`` (``imd``, ``income`` ...) and ``{{domain_scores}}`` (``imd_score``,
   ``income_score`` ... of ``lsoa_stats``);
 * ``{{by_domain(m.average_score)}}``: one column per domain, named as the domain,
@@ -30,7 +31,7 @@ from importlib import resources
 
 from sqlalchemy import TextClause, text
 
-from depmap.core.vocab import DOMAINS, MEASURES, TILE_DECILES, TILE_HEALTH
+from depmap.core.vocab import DOMAINS, MEASURES, TILE_CHANGES, TILE_DECILES, TILE_HEALTH
 
 #: The column lists a placeholder can name.
 LISTS: dict[str, tuple[str, ...]] = {
@@ -40,6 +41,7 @@ LISTS: dict[str, tuple[str, ...]] = {
     "deciles": TILE_DECILES,
     "tile_health": tuple(h for h, _ in TILE_HEALTH),
     "tile_health_deciles": tuple(f"{h}_decile" for h, _ in TILE_HEALTH),
+    "tile_changes": tuple(c.code for c in TILE_CHANGES),
 }
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(?:([a-z]+)\.)?([a-z_]+)(?:\(([a-z_.]+)\))?\s*\}\}")

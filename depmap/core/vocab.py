@@ -11,6 +11,7 @@ do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -560,6 +561,7 @@ class Series:
     followup: int
     note: str
     scale: float = 100.0
+    short: str = ""
     census: str = ""
     numerator: tuple[str, ...] = ()
     denominator: str = ""
@@ -604,6 +606,7 @@ SERIES: dict[str, Series] = {
     for s in (
         Series(
             code="imd_decile1_share",
+            short="In most deprived 10%",
             label="Residents in England's most deprived 10% of neighbourhoods (IMD)",
             unit="% of residents",
             years=(2015, 2019, 2025),
@@ -621,6 +624,7 @@ SERIES: dict[str, Series] = {
         ),
         Series(
             code="imd_average_percentile",
+            short="Average IMD percentile",
             label="Average national IMD percentile of residents (0 = most deprived)",
             unit="percentile (0 most deprived, 100 least)",
             years=(2015, 2019, 2025),
@@ -637,6 +641,7 @@ SERIES: dict[str, Series] = {
         ),
         Series(
             code="households_deprived_any",
+            short="Households deprived",
             label="Households deprived in at least one dimension",
             unit="% of households",
             years=(2011, 2021),
@@ -656,6 +661,7 @@ SERIES: dict[str, Series] = {
         ),
         Series(
             code="households_deprived_2plus",
+            short="Households deprived 2+",
             label="Households deprived in two or more dimensions",
             unit="% of households",
             years=(2011, 2021),
@@ -671,6 +677,7 @@ SERIES: dict[str, Series] = {
         ),
         Series(
             code="general_health_very_good",
+            short="Very good health",
             label="Residents in very good health (self-reported)",
             unit="% of residents",
             years=(2011, 2021),
@@ -688,6 +695,7 @@ SERIES: dict[str, Series] = {
         ),
         Series(
             code="general_health_bad",
+            short="Bad health",
             label="Residents in bad or very bad health (self-reported)",
             unit="% of residents",
             years=(2011, 2021),
@@ -706,6 +714,15 @@ SERIES: dict[str, Series] = {
 }
 #: Series codes, in order.
 SERIES_CODES: tuple[str, ...] = tuple(SERIES)
+
+
+def in_catalogue_order(codes: Iterable[str]) -> tuple[str, ...]:
+    """Series codes once each, in the catalogue's order (a request's answer and cache key
+    do not depend on the order its parameters came in)."""
+    wanted = set(codes)
+    return tuple(c for c in SERIES_CODES if c in wanted)
+
+
 #: The per-LSOA21 columns of ``lsoa_series`` (besides its keys): each series' parts per
 #: year (``<series>_<year>_num``/``_den`` for counts, ``_value`` for ranks), then the
 #: baseline covariates an evaluation matches on.
@@ -718,4 +735,54 @@ LSOA_SERIES_COLUMNS: tuple[str, ...] = (
         for p in (("num", "den") if s.kind == "count" else ("value",))
     ),
     *SERIES_COVARIATES,
+)
+
+
+@dataclass(frozen=True)
+class TileChange:
+    """A change over time tiles carry per LSOA21, for the map's change layers.
+
+    ``series`` is a :data:`SERIES` code (change of its value, baseline to follow-up, in
+    percentage points) or ``imd_decile`` (IMD national decile 2025 minus 2015: positions,
+    not scores). ``better`` says which sign is the good one; ``breaks`` are the class
+    edges of the map's diverging palette.
+    """
+
+    code: str
+    series: str
+    label: str
+    short: str
+    unit: str
+    better: Literal["lower", "higher"]
+    breaks: tuple[float, ...]
+
+
+TILE_CHANGES: tuple[TileChange, ...] = (
+    TileChange(
+        "households_deprived_any_change",
+        "households_deprived_any",
+        "Change in households deprived in at least one dimension, 2011-2021",
+        "Households deprived: change",
+        "percentage points",
+        "lower",
+        (-12.0, -8.0, -4.0, 4.0, 8.0, 12.0),
+    ),
+    TileChange(
+        "general_health_bad_change",
+        "general_health_bad",
+        "Change in residents in bad or very bad health, 2011-2021",
+        "Bad health: change",
+        "percentage points",
+        "lower",
+        (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0),
+    ),
+    TileChange(
+        "imd_decile_change",
+        "imd_decile",
+        "Change in IMD national decile, 2015-2025 (positions within each edition)",
+        "IMD decile: change",
+        "deciles",
+        "higher",
+        (-2.5, -1.5, -0.5, 0.5, 1.5, 2.5),
+    ),
 )

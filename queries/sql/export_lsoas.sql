@@ -1,8 +1,8 @@
 -- The LSOA21s of an area for a self-contained map: what their tiles carry, the ICB,
 -- sub-ICB and PCNs they fall in (PCN shares are of the LSOA's registered patients), and
 -- their boundary in WGS84 simplified by 8 m, to 4 decimals (about 10 m: BGC boundaries are
--- generalised to 20 m).
-SELECT l.*,
+-- generalised to 20 m), and their series over time.
+SELECT l.*, x.*, s.population AS residents,
        ST_AsGeoJSON(ST_Transform(ST_Simplify(a.geom, 8, true), 4326), 4) AS geometry,
        (SELECT coalesce(json_agg(json_build_object('code', o.code, 'name', o.name,
                                                    'share', x.pop_share)
@@ -23,6 +23,8 @@ SELECT l.*,
               WHERE x.lsoa_id = l.lsoa_id AND x.kind = 'pcn') p) AS pcn
 FROM area_lsoa w
 JOIN tile_lsoa l ON l.lsoa_id = w.lsoa_id
+JOIN lsoa_stats s ON s.lsoa_id = w.lsoa_id
+LEFT JOIN lsoa_series x ON x.lsoa_id = w.lsoa_id
 JOIN area a ON a.id = w.lsoa_id
 WHERE w.area_id = :id AND (w.pop_share > 0 OR w.area_share > 0)
 ORDER BY l.code

@@ -106,10 +106,27 @@ def test_tile_fields_and_titles_come_from_the_vocabulary():
 
 def test_map_choices_come_from_the_vocabulary():
     keys = [i["key"] for i in indicators()]
-    assert tuple(keys) == ALL_DECILES
+    assert tuple(keys) == (*ALL_DECILES, *(c.code for c in vocab.TILE_CHANGES))
     labels = {i["key"]: i["label"] for i in indicators()}
     assert labels["imd_decile"] == vocab.DOMAIN_TABLE["imd"].map_label
     assert labels["hle_male_decile"] == vocab.HEALTH_TABLE["hle_male"].map_label
+
+
+def test_series_columns_come_from_the_vocabulary():
+    from geo.series import lsoa_series
+
+    cols = [c.name for c in schema.lsoa_series.columns][1:]
+    assert tuple(cols) == vocab.LSOA_SERIES_COLUMNS
+    for s in vocab.SERIES.values():
+        for y in s.years:
+            assert any(c.startswith(f"{s.code}_{y}_") for c in cols)
+    import pandas as pd
+
+    out = lsoa_series(pd.DataFrame({"population": [1.0]}))
+    assert tuple(out.columns) == vocab.LSOA_SERIES_COLUMNS
+    tile = {c.name for c in schema.tile_lsoa.columns} & {c.name for c in schema.tile_cell.columns}
+    assert {c.code for c in vocab.TILE_CHANGES} <= tile
+    assert set(vocab.SERIES_CODES) == {e.value for e in __import__("api.params").params.Indicator}
 
 
 def test_loaders_take_their_columns_from_the_vocabulary():

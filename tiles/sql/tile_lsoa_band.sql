@@ -6,7 +6,7 @@ WITH env AS (
            ST_TileEnvelope(:z, :x, :y, margin => :margin) AS m
 ), t AS (
     SELECT l.code, {{l.deciles}},
-           {{l.tile_health_deciles}}, NULL::int AS lsoas,
+           {{l.tile_health_deciles}}, {{l.tile_changes}}, NULL::int AS lsoas,
            ST_AsMVTGeom(g.geom, env.e, :extent, :buffer, true) AS geom
     FROM env
     JOIN tile_geom g ON g.geom && env.m
@@ -14,7 +14,7 @@ WITH env AS (
     WHERE g.band = :band AND g.layer = 'lsoa21'
     UNION ALL
     SELECT NULL, {{c.deciles}},
-           {{c.tile_health_deciles}}, c.lsoas,
+           {{c.tile_health_deciles}}, {{c.tile_changes}}, c.lsoas,
            ST_AsMVTGeom(c.geom, env.e, :extent, :buffer, true)
     FROM env
     JOIN tile_cell c ON c.geom && env.m

@@ -8,6 +8,7 @@ WITH env AS (
            {{l.deciles}},
            {{l.tile_health}},
            {{l.tile_health_deciles}},
+           {{l.tile_changes}},
            ST_AsMVTGeom(g.geom, env.e, :extent, :buffer, true) AS geom
     FROM env
     JOIN tile_geom g ON g.geom && env.m

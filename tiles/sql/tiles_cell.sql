@@ -5,6 +5,7 @@ INSERT INTO tile_cell (
     band, cx, cy, lsoas, population,
     {{deciles}},
     {{tile_health_deciles}},
+    {{tile_changes}},
     geom)
 WITH b AS (
     SELECT band, ground, :cell_px * merc AS side
@@ -23,6 +24,7 @@ WITH b AS (
 )
 SELECT band, cx, cy, count(*), sum(population),
        {{cell_deciles}},
+       {{cell_changes}},
        ST_MakeEnvelope(cx * side - :half, :half - (cy + 1) * side,
                        (cx + 1) * side - :half, :half - cy * side, 3857)
 FROM c

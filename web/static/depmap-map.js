@@ -12,6 +12,8 @@
   var COLOURS = ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee090",
                  "#e0f3f8", "#abd9e9", "#74add1", "#4575b4", "#313695"];
   var NO_DATA = "#bdbdbd";
+  // ColorBrewer RdBu, 7 classes, red to blue: change layers are red where things got worse
+  var DIVERGING = ["#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac"];
   var N_LSOA = 33755;
 
   // Leaflet 1.8 removed L.DomEvent.fakeStop, which Leaflet.VectorGrid 1.3 still calls
@@ -50,6 +52,18 @@
 
   function colour(d) {
     return d >= 1 && d <= 10 ? COLOURS[Math.round(d) - 1] : NO_DATA;
+  }
+
+  /* a change layer's classes, most negative first, and their colours (worse = red) */
+  function changeColours(ind) {
+    return ind.better === "lower" ? DIVERGING.slice().reverse() : DIVERGING;
+  }
+
+  function changeColour(ind, v) {
+    if (v === null || v === undefined || !isFinite(v)) return NO_DATA;
+    var k = 0;
+    while (k < ind.breaks.length && v > ind.breaks[k]) k++;
+    return changeColours(ind)[k];
   }
 
   function getJSON(url) {
@@ -106,9 +120,10 @@
   /* --- the LSOA choropleth --- */
   App.prototype.styleFor = function (props, zoom) {
     var v = props[this.current.key];
+    var ind = this.current;
     return {
       fill: true,
-      fillColor: colour(v),
+      fillColor: ind.kind === "change" ? changeColour(ind, v) : colour(v),
       fillOpacity: 0.78,
       stroke: !!props.code && zoom >= 11,
       color: "#ffffff",
@@ -120,8 +135,8 @@
   App.prototype.choropleth = function () {
     var self = this;
     if (this.cfg.mode === "inline") {
-      var keys = this.cfg.decile_keys || [];
-      this.cfg.lsoas.features.forEach(function (f) {  // deciles come as one list
+      var keys = this.cfg.choropleth_keys || [];
+      this.cfg.lsoas.features.forEach(function (f) {  // deciles and changes come as a list
         var p = f.properties;
         keys.forEach(function (k, i) { p[k] = p.d ? p.d[i] : null; });
       });
@@ -262,13 +277,10 @@
     box.innerHTML = "";
     box.appendChild(el("div", { "class": "depmap-legend-title", text: ind.label }));
     box.appendChild(el("div", { "class": "depmap-legend-note", text: ind.note }));
-    for (var d = 1; d <= 10; d++) {
-      var label = d === 1 ? ind.worst : d === 10 ? ind.best : "";
-      box.appendChild(el("div", { "class": "depmap-legend-row" }, [
-        el("span", { "class": "depmap-swatch", style: "background:" + COLOURS[d - 1] }),
-        el("span", { "class": "depmap-legend-decile", text: String(d) }),
-        el("span", { "class": "depmap-legend-label", text: label })
-      ]));
+    if (ind.kind === "change") {
+      this.changeLegend(box, ind);
+    } else {
+      this.decileLegend(box, ind);
     }
     box.appendChild(el("div", { "class": "depmap-legend-row" }, [
       el("span", { "class": "depmap-swatch", style: "background:" + NO_DATA }),
@@ -282,6 +294,32 @@
     }
   };
 
+  App.prototype.changeLegend = function (box, ind) {
+    var cols = changeColours(ind), b = ind.breaks;
+    var n = function (v) { return (v > 0 ? "+" : "") + fmt(v, v % 1 ? 1 : 0); };
+    for (var k = cols.length - 1; k >= 0; k--) {  // most positive first
+      var label = k === 0 ? "below " + n(b[0]) : k === cols.length - 1
+        ? "above " + n(b[b.length - 1]) : n(b[k - 1]) + " to " + n(b[k]);
+      var good = (ind.better === "lower") === (k < 3);
+      if (k !== 3) label += good ? " (better)" : " (worse)";
+      box.appendChild(el("div", { "class": "depmap-legend-row depmap-change-row" }, [
+        el("span", { "class": "depmap-swatch", style: "background:" + cols[k] }),
+        el("span", { "class": "depmap-legend-label", text: label })
+      ]));
+    }
+  };
+
+  App.prototype.decileLegend = function (box, ind) {
+    for (var d = 1; d <= 10; d++) {
+      var label = d === 1 ? ind.worst : d === 10 ? ind.best : "";
+      box.appendChild(el("div", { "class": "depmap-legend-row" }, [
+        el("span", { "class": "depmap-swatch", style: "background:" + COLOURS[d - 1] }),
+        el("span", { "class": "depmap-legend-decile", text: String(d) }),
+        el("span", { "class": "depmap-legend-label", text: label })
+      ]));
+    }
+  };
+
   /* --- popups: an LSOA's profile --- */
   App.prototype.profileFromApi = function (props) {
     var api = this.api, code = encodeURIComponent(props.code);
@@ -290,7 +328,8 @@
       getJSON(api + "/areas/" + code + "/deprivation" + q),
       getJSON(api + "/areas/" + code + "/overlaps" + q + "&kind=icb"),
       getJSON(api + "/areas/" + code + "/overlaps" + q + "&kind=sicbl"),
-      getJSON(api + "/areas/" + code + "/overlaps" + q + "&kind=pcn")
+      getJSON(api + "/areas/" + code + "/overlaps" + q + "&kind=pcn"),
+      getJSON(api + "/areas/" + code + "/change" + q).catch(function () { return null; })
     ]).then(function (r) {
       var dep = r[0];
       var decile = null;
@@ -314,7 +353,14 @@
         health: health,
         icb: pick(r[1]),
         sicbl: pick(r[2]),
-        pcn: pick(r[3])
+        pcn: pick(r[3]),
+        series: r[4] ? r[4].changes.map(function (c) {
+          return {
+            short: c.short, unit: c.unit, better: c.better, change: c.change,
+            england: c.england.change,
+            points: c.points.map(function (p) { return [p.year, p.value]; })
+          };
+        }) : null
       };
     });
   };
@@ -351,6 +397,10 @@
       out[k] = (p[k] || []).map(function (x) {
         return { code: x[0], name: names[x[0]] || x[0], share: x[1] };
       });
+    });
+    var eng = this.cfg.england_changes || {};
+    out.series = (p.series || []).map(function (s) {
+      return L.extend({}, s, { england: eng[s.code] === undefined ? null : eng[s.code] });
     });
     return out;
   };
@@ -404,6 +454,22 @@
     row("Sub-ICB", names(p.sicbl, "sicbl"));
     row("PCN", p.pcn && p.pcn.length ? names(p.pcn, "pcn")
         : "<span data-field='pcn'>no PCN data for this area</span>");
+    if (p.series && p.series.length) {
+      rows.push("<tr class='depmap-sub'><th colspan='2'>Change over time " +
+                "<span class='depmap-code'>(England's change)</span></th></tr>");
+      p.series.forEach(function (s) {
+        var share = s.unit.charAt(0) === "%";
+        var val = function (v) { return v === null ? "–" : fmt(v, 1) + (share ? "%" : ""); };
+        var first = s.points[0], last = s.points[s.points.length - 1];
+        var ch = s.change === null ? "" : (s.change > 0 ? "+" : "") + fmt(s.change, 1);
+        var eng = s.england === null ? "" : (s.england > 0 ? "+" : "") + fmt(s.england, 1);
+        var worse = s.change !== null && s.change !== 0 &&
+          ((s.better === "lower") === (s.change > 0));
+        row(esc(s.short), first[0] + " " + val(first[1]) + " → " + last[0] + " " +
+            val(last[1]) + " <b class='" + (worse ? "depmap-worse" : "depmap-better") +
+            "'>" + ch + "</b> (" + eng + ")", "depmap-series");
+      });
+    }
     return "<div class='depmap-popup' data-code='" + esc(p.code) + "'>" +
       "<div class='depmap-popup-title'><b data-field='name'>" + esc(p.name || props.name || "") +
       "</b> <span class='depmap-code' data-field='code'>" + esc(p.code) + "</span></div>" +
@@ -550,6 +616,7 @@
       self.hotLine = el("div", { "class": "depmap-hot", id: "depmap-hot-summary",
                                  text: "Hotspots: computing…" });
       self.infoBox.appendChild(self.hotLine);
+      self.evaluationChart(f);
       return self.infoBox;
     };
     info.addTo(this.map);
@@ -558,6 +625,33 @@
     hot.then(function (fc) { self.showHotspots(fc); }).catch(function (err) {
       self.hotLine.textContent = "Hotspots: not available (" + err.message + ")";
     });
+  };
+
+  /* a programme area's view: its programme's evaluation chart (change against matched
+   * neighbourhoods, England and 25 similar local authorities) */
+  var CHART_SERIES = ["households_deprived_any", "general_health_very_good",
+                      "general_health_bad"];
+
+  App.prototype.evaluationChart = function (f) {
+    var src = f.evaluation_chart;
+    if (!src && f.programme_slug && this.cfg.mode !== "inline") {
+      src = this.api + "/programmes/" + encodeURIComponent(f.programme_slug) +
+        "/evaluation?format=svg&" + CHART_SERIES.map(function (s) {
+          return "indicator=" + s;
+        }).join("&");
+    }
+    if (!src) return;
+    var box = el("details", { "class": "depmap-evaluation", id: "depmap-evaluation" });
+    box.appendChild(el("summary", { text: "Programme evaluation: " + (f.programme || "") }));
+    var link = el("a", { href: src, target: "_blank", rel: "noopener",
+                         title: "Open the chart at full size" });
+    link.appendChild(el("img", {
+      "class": "depmap-chart", src: src, id: "depmap-evaluation-chart",
+      alt: "Change in the programme's areas against matched neighbourhoods, England " +
+           "and 25 similar local authorities, with 95% intervals"
+    }));
+    box.appendChild(link);
+    this.infoBox.appendChild(box);
   };
 
   App.prototype.showHotspots = function (fc) {
