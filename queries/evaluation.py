@@ -107,14 +107,13 @@ def _seed_las(
 def shape(ev: Evaluation, series: Series, nat: National, k: int) -> dict[str, Any]:
     """One indicator's evaluation as the answer gives it."""
     m = ev.matched_comparators
-    names = dict(zip(nat.frame["ltla"], nat.frame["ltla_name"], strict=False))
     seed = None
     if ev.seed_method is not None:
         s = ev.seed_method
         seed = {
             **_group(s.group),
             "programme_imd2015_average_score": float(s.programme_score),
-            "local_authorities": _seed_las(nat, series, s.las, names),
+            "local_authorities": _seed_las(nat, series, s.las, nat.la_names),
         }
     balance = [
         {

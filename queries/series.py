@@ -46,6 +46,8 @@ class National:
 
     frame: pd.DataFrame
     adjacency: np.ndarray
+    #: local authority code -> name
+    la_names: dict[str, str]
 
     @property
     def england(self) -> pd.DataFrame:
@@ -93,7 +95,12 @@ async def national(
     df[num] = df[num].astype(float)
     pairs = (await conn.execute(sql("adjacency_pairs"))).all()
     adj = np.array([tuple(p) for p in pairs], dtype=np.int64).reshape(-1, 2)
-    out = National(frame=df, adjacency=adj)
+    for c in ("code", "ltla", "ltla_name"):
+        df[c] = df[c].astype(object)
+    la = df[["ltla", "ltla_name"]].dropna().drop_duplicates("ltla")
+    out = National(
+        frame=df, adjacency=adj, la_names=dict(zip(la["ltla"], la["ltla_name"], strict=True))
+    )
     if cache is not None and version is not None:
         cache.put(key, out)
     return out
