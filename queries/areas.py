@@ -9,6 +9,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import UnknownArea
+from depmap.core.vocab import SEARCH_ORDER
 from queries.db import sql
 
 
@@ -73,6 +74,9 @@ async def search_areas(
     limit: int,
     offset: int,
 ) -> tuple[int, list[dict[str, Any]]]:
+    """Areas matching a code prefix or part of a name, best first: an exact code or name,
+    then larger kinds (:data:`~depmap.core.vocab.SEARCH_ORDER`), then names starting with
+    the text, then names containing it."""
     qq = q.strip() if q else None
     esc = qq.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if qq else None
     params = {
@@ -82,6 +86,7 @@ async def search_areas(
         "q_prefix": f"{esc.upper()}%" if esc else None,
         "q_like": f"%{esc.lower()}%" if esc else None,
         "q_start": f"{esc.lower()}%" if esc else None,
+        "kind_order": list(SEARCH_ORDER),
         "limit": limit,
         "offset": offset,
     }

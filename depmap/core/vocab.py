@@ -164,6 +164,20 @@ COMPARATOR_KINDS: tuple[str, ...] = ("lsoa21", "msoa21", "ward")
 PROFILE_KINDS: tuple[str, ...] = ("icb", "sicbl", "ltla", "pcn", "programme")
 #: Footprints every programme area is placed in (the one holding most of its people).
 FOOTPRINT_KINDS: tuple[str, ...] = ("icb", "sicbl", "ltla")
+#: Kinds in the order a search lists them after exact matches: larger areas first, custom
+#: areas (drawn by someone) and 2011 LSOAs (superseded) last.
+SEARCH_ORDER: tuple[str, ...] = (
+    "icb",
+    "sicbl",
+    "ltla",
+    "pcn",
+    "programme",
+    "ward",
+    "msoa21",
+    "lsoa21",
+    "custom",
+    "lsoa11",
+)
 #: Tile layers, in the order the API lists them.
 TILE_LAYERS: tuple[str, ...] = (
     "lsoa21",

@@ -46,6 +46,11 @@ def test_openapi_lists_the_vocabulary():
     assert enums["RankingKind"] == vocab.RANKED_KINDS
 
 
+def test_search_order_names_every_kind_once():
+    assert sorted(vocab.SEARCH_ORDER) == sorted(vocab.AREA_KINDS)
+    assert vocab.SEARCH_ORDER[-1] == "lsoa11"
+
+
 def test_database_columns_come_from_the_vocabulary():
     stats = [c.name for c in schema.lsoa_stats.columns][4:]
     assert tuple(stats) == vocab.LSOA_STAT_COLUMNS

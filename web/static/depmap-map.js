@@ -502,7 +502,6 @@
     ctl.addTo(this.map);
   };
 
-  var SEARCH_KINDS = ["icb", "sicbl", "ltla", "pcn", "programme", "ward", "msoa21", "lsoa21"];
   var KIND_LABELS = {
     lsoa21: "LSOA", msoa21: "MSOA", ward: "ward", ltla: "local authority",
     sicbl: "sub-ICB", icb: "ICB", pcn: "PCN", programme: "programme area"
@@ -522,19 +521,14 @@
         return { code: f.properties.code, name: f.properties.name, kind: "lsoa21" };
       }));
     } else {
-      // one small query per kind, larger areas first, so that "Halton" finds the local
-      // authority and the ICB before its many LSOAs
-      var api = this.api;
-      found = Promise.all(SEARCH_KINDS.map(function (k) {
-        return getJSON(api + "/areas?limit=4&kind=" + k + "&q=" + encodeURIComponent(q))
-          .then(function (r) { return r.areas; })
-          .catch(function () { return []; });
-      })).then(function (lists) {
-        var all = [].concat.apply([], lists);
-        var exact = all.filter(function (a) { return a.code.toUpperCase() === q.toUpperCase(); });
-        var rest = all.filter(function (a) { return exact.indexOf(a) < 0; });
-        return exact.concat(rest).slice(0, 10);
-      });
+      // one query: the service lists an exact name or code first, then larger areas
+      // before smaller ones ("Halton" finds the local authority before its many LSOAs);
+      // kinds the map cannot show (2011 LSOAs, custom areas) are left out
+      found = getJSON(this.api + "/areas?limit=20&q=" + encodeURIComponent(q))
+        .then(function (r) {
+          return r.areas.filter(function (a) { return KIND_LABELS[a.kind]; }).slice(0, 10);
+        })
+        .catch(function () { return []; });
     }
     found.then(function (areas) {
       list.innerHTML = "";
