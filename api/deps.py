@@ -165,17 +165,19 @@ async def answer(
     media_type: str = "application/json",
     render: Callable[[object], bytes] = dumps,
     filename: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    """Answer from the cache (per data version) or compute with a fresh connection."""
+    """Answer from the cache (per data version) or compute with a fresh connection;
+    ``headers`` are sent with the answer (and kept with it in the cache)."""
     version = data_version(request)
     engine = get_engine(request)
 
     async def make() -> Entry:
         async with engine.connect() as conn:
             body = render(await compute(conn))
-        hdrs: tuple[tuple[str, str], ...] = ()
+        hdrs: tuple[tuple[str, str], ...] = tuple((headers or {}).items())
         if filename:
-            hdrs = (("Content-Disposition", f'attachment; filename="{filename}"'),)
+            hdrs = (*hdrs, ("Content-Disposition", f'attachment; filename="{filename}"'))
         if len(body) > 256 << 10:  # compressing a large answer: off the event loop
             return await asyncio.to_thread(Entry.make, body, media_type, hdrs)
         return Entry.make(body, media_type, hdrs)

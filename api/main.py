@@ -21,6 +21,7 @@ from api.routes import (
     evaluation,
     health,
     hotspots,
+    ogc,
     overlaps,
     programmes,
 )
@@ -48,6 +49,9 @@ with the NHS (ICBs, sub-ICB locations, PCNs) and with community programmes.
 Every area is weighted over 2021 LSOAs; overlaps, IoD summary measures, hotspots and
 tiles are all computed from those weights. Data: English Indices of Deprivation 2025
 (MHCLG), Census 2021 and ONS geography (ONS), NHS England; Open Government Licence v3.
+
+GIS tools (QGIS, ArcGIS Pro, GDAL, R's sf) can add the areas as layers through the
+OGC API - Features at `/ogc`, described by its own OpenAPI document at `/ogc/api`.
 """
 
 
@@ -106,6 +110,9 @@ def create_app(
         evaluation.router,
     ):
         app.include_router(r, dependencies=reads, responses=ERRORS)
+    # OGC API - Features: a router of its own (400 for bad parameters, as the standard says),
+    # described by its own OpenAPI document at /ogc/api rather than /openapi.json
+    app.include_router(ogc.router, dependencies=reads, include_in_schema=False)
     map_routes.mount_static(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     if s.cors_origins:

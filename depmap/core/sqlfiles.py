@@ -5,7 +5,9 @@ written as placeholders and filled in from :mod:`depmap.core.vocab`, so a new do
 measure or health indicator needs no SQL edit:
 
 * ``{{measures}}`` or ``{{m.measures}}``: the summary measures (optionally
-  prefixed with a table alias); likewise ``{{deciles}}`` (the IoD domain deciles),
+  prefixed with a table alias); likewise ``{{ranks}}`` (``rank_<measure>`` of
+  ``area_measure``), ``{{health}}`` (the health indicators of ``lsoa_stats``),
+  ``{{deciles}}`` (the IoD domain deciles),
   ``{{tile_health}}``, ``{{tile_health_deciles}}`` and ``{{tile_changes}}`` (what tiles
   carry);
 * ``{{domains}}`` (``imd``, ``income`` ...) and ``{{domain_scores}}`` (``imd_score``,
@@ -31,14 +33,23 @@ from importlib import resources
 
 from sqlalchemy import TextClause, text
 
-from depmap.core.vocab import DOMAINS, MEASURES, TILE_CHANGES, TILE_DECILES, TILE_HEALTH
+from depmap.core.vocab import (
+    DOMAINS,
+    HEALTH_COLUMNS,
+    MEASURES,
+    TILE_CHANGES,
+    TILE_DECILES,
+    TILE_HEALTH,
+)
 
 #: The column lists a placeholder can name.
 LISTS: dict[str, tuple[str, ...]] = {
     "domains": DOMAINS,
     "domain_scores": tuple(f"{d}_score" for d in DOMAINS),
     "measures": MEASURES,
+    "ranks": tuple(f"rank_{m}" for m in MEASURES),
     "deciles": TILE_DECILES,
+    "health": HEALTH_COLUMNS,
     "tile_health": tuple(h for h, _ in TILE_HEALTH),
     "tile_health_deciles": tuple(f"{h}_decile" for h, _ in TILE_HEALTH),
     "tile_changes": tuple(c.code for c in TILE_CHANGES),

@@ -178,6 +178,9 @@ SEARCH_ORDER: tuple[str, ...] = (
     "custom",
     "lsoa11",
 )
+#: Kinds served as OGC API - Features collections (``/ogc``): every current kind of area
+#: (custom areas are private to their maker; 2011 LSOAs are superseded).
+OGC_COLLECTIONS: tuple[str, ...] = tuple(k for k in SEARCH_ORDER if k not in ("custom", "lsoa11"))
 #: Tile layers, in the order the API lists them.
 TILE_LAYERS: tuple[str, ...] = (
     "lsoa21",
