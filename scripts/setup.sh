@@ -69,9 +69,9 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating virtualenv $VENV"
   python3 -m venv "$VENV"
 fi
-echo "==> pip install -e .[test]"
+echo "==> pip install -e .[test,docs]"
 "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-"$VENV/bin/pip" install -q -e ".[test]"
-echo "==> npm ci in web/ (Leaflet, Leaflet.VectorGrid for the map, copied to web/static/vendor)"
+"$VENV/bin/pip" install -q -e ".[test,docs]"
+echo "==> npm ci in web/ (Leaflet, Leaflet.VectorGrid for the map, copied to web/static/vendor; KaTeX for the docs)"
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent vendor)
 "$VENV/bin/depmap" db init
