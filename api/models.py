@@ -14,7 +14,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from depmap.core.vocab import DOMAINS, HEALTH_COLUMNS, MEASURES, PROFILE_KINDS
+from depmap.core.vocab import (
+    DOMAIN_FIELDS,
+    DOMAINS,
+    HEALTH_COLUMNS,
+    MEASURES,
+    PROFILE_KINDS,
+    RANKING_MEASURES,
+)
+from queries.places import place_columns
 
 Num = float | None
 
@@ -170,7 +178,13 @@ DomainMeasures = create_model(
     domain=(str, ...),
     population=(float, ...),
     population_basis=(str, ...),
-    lsoa_count=(float, ...),
+    lsoa_count=(
+        int | float,
+        Field(
+            description="LSOA21s counted by population share: whole for areas of whole LSOAs, "
+            "fractional where the area takes part of an LSOA"
+        ),
+    ),
     ranks=(Ranks | None, None),
     deciles=(list[DecileShare], ...),
     **_MEASURE_FIELDS,
@@ -206,28 +220,57 @@ class Rankings(Answer):
     areas: list[RankingRow]  # type: ignore[valid-type]
 
 
-class HotspotRow(Answer):
+class UnitPcn(Answer):
     code: str
     name: str
-    value: Num
-    population: Num
-    population_in_area: float
-    gi_z: float
-    p_value: float
-    neighbours: int
-    cluster: str = Field(description="hot, cold or none")
+    source: str = Field(description="registrations (GP registrations) or icb_supplied")
+    share: float = Field(description="Share of the unit's residents the PCN holds")
 
 
-class MsoaConcentration(Answer):
-    rank: int
-    code: str
-    name: str
-    average_score: Num
-    proportion_most_deprived_10: Num
-    extent: Num
-    local_concentration: Num
-    population: Num
-    share_in_area: float
+def _place(column: str) -> tuple[Any, Any]:
+    if column == "pcn_coverage":
+        return (
+            float,
+            Field(description="Share of the residents the loaded GP registrations account for"),
+        )
+    return (Num if column.endswith("_share") else str | None, None)
+
+
+#: Where a unit lies (queries.places): the footprint of each kind holding most of its
+#: residents, with that share, and the PCNs serving it.
+_PLACES: dict[str, Any] = {
+    **{c: _place(c) for c in place_columns("lsoa21")},
+    "pcns": (list[UnitPcn], ...),
+}
+
+HotspotRow = create_model(
+    "HotspotRow",
+    __base__=Answer,
+    code=(str, ...),
+    name=(str, ...),
+    value=(Num, ...),
+    population=(Num, ...),
+    share_in_area=(float, Field(description="Share of its residents inside the area")),
+    population_in_area=(float, ...),
+    gi_z=(float, ...),
+    p_value=(float, ...),
+    neighbours=(int, ...),
+    cluster=(str, Field(description="hot, cold or none")),
+    **_PLACES,
+)
+
+MsoaConcentration = create_model(  # type: ignore[call-overload]
+    "MsoaConcentration",
+    __base__=Answer,
+    rank=(int, Field(description="1 = highest value of the measure asked for")),
+    code=(str, ...),
+    name=(str, ...),
+    **{m: (Num, None) for m in RANKING_MEASURES},
+    population=(Num, ...),
+    share_in_area=(float, ...),
+    population_in_area=(float, ...),
+    **_PLACES,
+)
 
 
 class Hotspots(Answer):
@@ -241,9 +284,38 @@ class Hotspots(Answer):
     hotspot_count: int
     coldspot_count: int
     hotspot_population: float
-    units: list[HotspotRow]
-    msoa_concentration: list[MsoaConcentration]
+    units: list[HotspotRow]  # type: ignore[valid-type]
+    measure: str = Field(description="What msoa_concentration is ordered by")
+    msoa_count: int = Field(description="MSOA21s the area takes in (all are listed)")
+    msoa_concentration: list[MsoaConcentration]  # type: ignore[valid-type]
     method: str
+
+
+LsoaRow = create_model(  # type: ignore[call-overload]
+    "LsoaRow",
+    __base__=Answer,
+    code=(str, ...),
+    name=(str, ...),
+    population=(float, ...),
+    share_in_area=(float, Field(description="Share of its residents counted in the area")),
+    area_share=(float, Field(description="Share of its land inside the area")),
+    population_in_area=(float, ...),
+    **{
+        f"{d}_{f}": (Num if f == "score" else int | None, None)
+        for d in DOMAINS
+        for f in DOMAIN_FIELDS
+    },
+    **_PLACES,
+)
+
+
+class AreaLsoas(Answer):
+    area: AreaRef
+    domain: str = Field(description="The rows are ordered by this domain's rank")
+    count: int
+    population_in_area: float
+    method: str
+    lsoas: list[LsoaRow]  # type: ignore[valid-type]
 
 
 class Route(Answer):
@@ -347,6 +419,9 @@ class Comparators(Answer):
     scales: dict[str, float]
     candidates_in_band: int
     count: int
+    note: str | None = Field(
+        default=None, description="Why there are no comparators, and what to ask instead"
+    )
     comparators: list[Comparator]  # type: ignore[valid-type]
 
 

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Query
 
 from depmap.core.vocab import (
-    COMPARATOR_KINDS,
+    COMPARATOR_CHOICES,
     DOMAINS,
     HOTSPOT_UNITS,
     MEASURES,
     OVERLAP_KINDS,
     RANKED_KINDS,
+    RANKING_MEASURES,
 )
 
 
@@ -32,6 +33,8 @@ def choice(name: str, values: Sequence[str]) -> type[StrEnum]:
 #: Answer formats (``format=``): the tables also as CSV, lists of areas also as GeoJSON.
 FORMATS = ("json", "csv", "geojson")
 TABLE_FORMATS = ("json", "csv")
+#: The tables of a hotspot answer that CSV and GeoJSON write (``table=``).
+HOTSPOT_TABLES = ("units", "msoas")
 
 if TYPE_CHECKING:
 
@@ -49,6 +52,10 @@ if TYPE_CHECKING:
 
     class Format(StrEnum): ...
 
+    class ConcentrationMeasure(StrEnum): ...
+
+    class HotspotTable(StrEnum): ...
+
     class TableFormat(StrEnum): ...
 
 else:
@@ -57,8 +64,10 @@ else:
     RankingKind = choice("RankingKind", RANKED_KINDS)
     Measure = choice("Measure", MEASURES)
     HotspotUnit = choice("HotspotUnit", HOTSPOT_UNITS)
-    ComparatorKind = choice("ComparatorKind", COMPARATOR_KINDS)
+    ComparatorKind = choice("ComparatorKind", COMPARATOR_CHOICES)
     Format = choice("Format", FORMATS)
+    ConcentrationMeasure = choice("ConcentrationMeasure", RANKING_MEASURES)
+    HotspotTable = choice("HotspotTable", HOTSPOT_TABLES)
     TableFormat = choice("TableFormat", TABLE_FORMATS)
 
 #: The ``domain`` query parameter of the deprivation and hotspot routes.
