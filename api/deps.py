@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.responses import Response
 
@@ -77,7 +78,18 @@ def _token_ok(request: Request, settings: ApiSettings) -> bool:
     return hmac.compare_digest(given.strip().encode(), expected.encode())
 
 
-async def require_write(request: Request, settings: SettingsDep) -> None:
+#: The bearer scheme in the OpenAPI document ("Authorize" in /docs). The header is checked
+#: by :func:`_token_ok`; this only declares it (and never answers by itself).
+bearer = HTTPBearer(
+    scheme_name="bearer",
+    description="The server's DEPMAP_API_TOKEN: needed to store and delete custom areas and "
+    "to list or read private ones, and for every read where DEPMAP_READ_TOKEN_REQUIRED is set",
+    auto_error=False,
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def require_write(request: Request, settings: SettingsDep, _: BearerDep) -> None:
     """Writes need ``Authorization: Bearer <DEPMAP_API_TOKEN>`` (constant-time check)."""
     if not settings.api_token:
         raise Forbidden("writes are disabled: the server has no DEPMAP_API_TOKEN")
@@ -87,7 +99,7 @@ async def require_write(request: Request, settings: SettingsDep) -> None:
         raise Unauthorized("the bearer token is not valid")
 
 
-async def require_read(request: Request, settings: SettingsDep) -> None:
+async def require_read(request: Request, settings: SettingsDep, _: BearerDep) -> None:
     """Reads are open unless DEPMAP_READ_TOKEN_REQUIRED is set."""
     if settings.read_token_required and not _token_ok(request, settings):
         raise Unauthorized("reads need a bearer token on this server")

@@ -42,7 +42,7 @@ class Reply:
 
 def _service(exc: ServiceError) -> Reply:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    if exc.status == 503:
+    if exc.status == 503 and exc.code != "assets_missing":  # that one needs an install
         retry = RETRY_DATABASE if exc.code == "database_unavailable" else RETRY_LOAD
         headers = {"Retry-After": retry}
     if exc.status >= 500:

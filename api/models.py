@@ -485,3 +485,101 @@ def with_formats(model: type[BaseModel], *, csv: bool = True, geojson: bool = Fa
     if geojson:
         content["application/geo+json"] = {"schema": FeatureCollection.model_json_schema()}
     return {200: {"model": model, "content": content}, **ERRORS}
+
+
+# --- the body of POST /areas (read raw by the route: described here for the docs) -----
+
+_POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
+_RING = {
+    "type": "array",
+    "items": _POSITION,
+    "minItems": 4,
+    "description": "A closed ring: the last position repeats the first",
+}
+_POLYGON = {
+    "type": "object",
+    "title": "Polygon",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Polygon"]},
+        "coordinates": {"type": "array", "items": _RING, "minItems": 1},
+    },
+}
+_MULTIPOLYGON = {
+    "type": "object",
+    "title": "MultiPolygon",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"type": "string", "enum": ["MultiPolygon"]},
+        "coordinates": {
+            "type": "array",
+            "items": {"type": "array", "items": _RING, "minItems": 1},
+            "minItems": 1,
+        },
+    },
+}
+_PROPERTIES = {
+    "type": "object",
+    "properties": {
+        "name": {
+            "type": "string",
+            "maxLength": 200,
+            "description": "The area's name (text, at most 200 characters)",
+        }
+    },
+}
+_CRS = {
+    "type": "object",
+    "description": "GeoJSON 2008 crs member naming the coordinates' CRS (default WGS84)",
+    "properties": {
+        "type": {"type": "string", "enum": ["name"]},
+        "properties": {
+            "type": "object",
+            "properties": {"name": {"type": "string", "examples": ["EPSG:27700"]}},
+        },
+    },
+}
+_FEATURE = {
+    "type": "object",
+    "title": "Feature",
+    "required": ["type", "geometry"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "properties": _PROPERTIES,
+        "geometry": {"oneOf": [_POLYGON, _MULTIPOLYGON]},
+        "crs": _CRS,
+    },
+}
+_COLLECTION = {
+    "type": "object",
+    "title": "FeatureCollection",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": _FEATURE, "minItems": 1},
+        "crs": _CRS,
+    },
+}
+#: An area drawn around a few streets of Liverpool (longitude, latitude: WGS84).
+AREA_EXAMPLE = {
+    "type": "Feature",
+    "properties": {"name": "Our neighbourhood"},
+    "geometry": {
+        "type": "Polygon",
+        "coordinates": [
+            [[-2.99, 53.40], [-2.97, 53.40], [-2.97, 53.41], [-2.99, 53.41], [-2.99, 53.40]]
+        ],
+    },
+}
+_BODY = {
+    "schema": {"oneOf": [_FEATURE, _COLLECTION]},
+    "examples": {"liverpool": {"summary": "A few streets of Liverpool", "value": AREA_EXAMPLE}},
+}
+CREATE_AREA_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "A GeoJSON Feature or FeatureCollection of Polygon/MultiPolygon, "
+    "coordinates as [longitude, latitude] in WGS84 unless a crs member names another CRS; "
+    "properties.name names the area. At most DEPMAP_MAX_BODY_BYTES, DEPMAP_MAX_VERTICES "
+    "vertices and DEPMAP_MAX_CUSTOM_AREA_KM2.",
+    "content": {"application/geo+json": _BODY, "application/json": _BODY},
+}

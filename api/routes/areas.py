@@ -18,7 +18,7 @@ from api.deps import (
     is_custom_code,
     require_write,
 )
-from api.models import AreaDetail, AreaList, Created, with_formats
+from api.models import CREATE_AREA_BODY, AreaDetail, AreaList, Created, Problem, with_formats
 from api.params import Format, TableFormat
 from api.responses import JSONResponse
 from depmap.core.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
@@ -123,11 +123,13 @@ async def get_one(
     summary="Store a custom area (GeoJSON polygon)",
     dependencies=[Depends(require_write)],
     response_model=Created,
+    openapi_extra={"requestBody": CREATE_AREA_BODY},
     responses={
         201: {"description": 'Created: {"id": ...}', "model": Created},
-        401: {"description": "Missing or wrong bearer token"},
-        413: {"description": "Body over the size limit"},
-        422: {"description": "Not a usable polygon (the message says why)"},
+        401: {"description": "Missing or wrong bearer token", "model": Problem},
+        403: {"description": "Writes are off: the server has no token", "model": Problem},
+        413: {"description": "Body over the size limit", "model": Problem},
+        422: {"description": "Not a usable polygon (the message says why)", "model": Problem},
     },
 )
 async def create_area(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:

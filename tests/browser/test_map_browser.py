@@ -24,7 +24,6 @@ from sqlalchemy import text
 
 pytestmark = [pytest.mark.db, pytest.mark.data, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("DEPMAP_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("DEPMAP_SCREENSHOTS", "tests/output/screenshots"))
 AREA = "E54000008"  # NHS Cheshire and Merseyside ICB
 LSOA = "E01006519"  # Liverpool 056A, inside it
@@ -69,38 +68,6 @@ def live_server(national_url: str) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    pg = browser.new_page(viewport={"width": 1280, "height": 860})
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.errors = errors
-    yield pg
-    pg.close()
-    assert not errors, errors
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
