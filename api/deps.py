@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import types
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -19,7 +20,13 @@ from starlette.responses import Response
 
 from api.cache import DataVersion, Entry, ResponseCache
 from api.state import Services
-from depmap.core.errors import DatabaseUnavailable, Forbidden, NotLoaded, Unauthorized
+from depmap.core.errors import (
+    DatabaseUnavailable,
+    Forbidden,
+    InvalidParameter,
+    NotLoaded,
+    Unauthorized,
+)
 from depmap.core.settings import ApiSettings, TileSettings
 from depmap.core.vocab import AREA_KINDS
 from queries.formats import dumps, to_csv
@@ -103,6 +110,65 @@ async def require_read(request: Request, settings: SettingsDep, _: BearerDep) ->
     """Reads are open unless DEPMAP_READ_TOKEN_REQUIRED is set."""
     if settings.read_token_required and not _token_ok(request, settings):
         raise Unauthorized("reads need a bearer token on this server")
+
+
+def _repeatable(annotation: Any) -> bool:
+    """Whether a query parameter takes a list (``kind=a&kind=b``)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_repeatable(a) for a in get_args(annotation) if a is not type(None))
+    return get_origin(annotation) in (list, tuple, set, frozenset)
+
+
+#: per route (by id: routes live as long as the app): its query parameters
+_DECLARED: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _declared_query(route: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters a route takes (its own and its dependencies'), and those of
+    them that may be repeated."""
+    got = _DECLARED.get(id(route))
+    if got is not None:
+        return got
+    names: set[str] = set()
+    lists: set[str] = set()
+    stack = [route.dependant]
+    while stack:
+        d = stack.pop()
+        for f in d.query_params:
+            names.add(f.alias)
+            if _repeatable(f.field_info.annotation):
+                lists.add(f.alias)
+        stack.extend(d.dependencies)
+    got = _DECLARED[id(route)] = (frozenset(names), frozenset(lists))
+    return got
+
+
+async def strict_query(request: Request) -> None:
+    """Unknown or repeated query parameters are a 422 naming them and listing the ones the
+    route takes: ``?year=2019`` or ``kind=sicbl&kind=ltla`` are not ignored in silence."""
+    route = request.scope.get("route")
+    if route is None or not request.scope.get("query_string") or not hasattr(route, "dependant"):
+        return
+    allowed, lists = _declared_query(route)
+    keys = [k for k, _ in request.query_params.multi_items()]
+    unknown = sorted({k for k in keys if k not in allowed})
+    repeated = sorted({k for k in keys if k in allowed and k not in lists and keys.count(k) > 1})
+    if not unknown and not repeated:
+        return
+    takes = f"This route takes: {', '.join(sorted(allowed))}" if allowed else "It takes none"
+    problems = [f"unknown query parameter {k!r}" for k in unknown]
+    problems += [
+        f"{k!r} is given {keys.count(k)} times ("
+        + ", ".join(f"{k}={v}" for v in request.query_params.getlist(k))
+        + "): give it once"
+        for k in repeated
+    ]
+    raise InvalidParameter(
+        "; ".join(problems) + f". {takes}",
+        unknown=unknown,
+        repeated=repeated,
+        allowed=sorted(allowed),
+    )
 
 
 AreaIdPath = Annotated[

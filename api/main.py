@@ -12,7 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.cache import ResponseCache
-from api.deps import require_read
+from api.deps import require_read, strict_query
 from api.middleware import BodyLimit, RejectNul
 from api.models import ERRORS
 from api.routes import areas, deprivation, docs, health, hotspots, overlaps, programmes
@@ -104,8 +104,9 @@ def create_app(
     )
     errors.install(app)
     app.include_router(docs.router)  # open, like /openapi.json
-    app.include_router(health.router)  # open: load balancers and monitors use it
-    reads = [Depends(require_read)]  # open unless DEPMAP_READ_TOKEN_REQUIRED
+    strict = [Depends(strict_query)]  # unknown or repeated query parameters: 422
+    app.include_router(health.router, dependencies=strict)  # open: monitors use it
+    reads = [*strict, Depends(require_read)]  # open unless DEPMAP_READ_TOKEN_REQUIRED
     for r in (
         areas.router,
         overlaps.router,

@@ -114,6 +114,10 @@ class Created(Answer):
     population: float
     vertices: int
     lsoa21_count: int
+    share_in_england: float = Field(
+        description="Share of the polygon's area in England's 2021 LSOAs (below 0.5: refused)"
+    )
+    warnings: list[str] = Field(description="What to know about the area (partly outside ...)")
 
 
 class AreaRef(Answer):

@@ -22,7 +22,7 @@ from api.models import CREATE_AREA_BODY, AreaDetail, AreaList, Created, Problem,
 from api.params import Format, TableFormat
 from api.responses import JSONResponse
 from depmap.core.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
-from depmap.core.vocab import AREA_KINDS
+from depmap.core.vocab import AREA_KINDS, KINDS
 from geo.geometry import GeometryError, parse_drawn
 from queries.areas import area_boundary, area_detail, get_area, search_areas
 from queries.custom import create_custom_area, delete_custom_area, hold_off_loads
@@ -151,9 +151,8 @@ async def create_area(request: Request, settings: SettingsDep, engine: EngineDep
         )
     except GeometryError as e:
         raise InvalidGeometry(str(e)) from e
-    name = drawn.properties.get("name") if isinstance(drawn.properties.get("name"), str) else None
     async with engine.connect() as conn:
-        created = await create_custom_area(conn, drawn, name)
+        created = await create_custom_area(conn, drawn, drawn.name)
     return JSONResponse(created, status_code=201, headers={"Location": f"/areas/{created['id']}"})
 
 
@@ -167,7 +166,10 @@ async def delete_area(area_id: AreaIdPath, engine: EngineDep) -> Response:
     async with engine.begin() as conn:
         area = await get_area(conn, area_id)
         if area.kind != "custom":
-            raise Forbidden(f"{area_id} is a {area.kind} area; only custom areas can be deleted")
+            k = KINDS[area.kind]
+            raise Forbidden(
+                f"{area.code} is {k.article} {k.label}: only custom areas can be deleted"
+            )
         await hold_off_loads(conn)
         if not await delete_custom_area(conn, area.id):
             raise UnknownArea(f"no area with id {area_id!r}", id=area_id)

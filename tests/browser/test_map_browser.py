@@ -170,7 +170,14 @@ def test_served_map(page, live_server, national_engine):  # type: ignore[no-unty
     hot = httpx.get(f"{live_server}/areas/{AREA}/hotspots?format=geojson", timeout=60).json()
     n = page.get_attribute(".depmap", "data-hotspots")
     assert n == str(hot["hotspot_count"]) and hot["hotspot_count"] > 0
-    assert page.locator("#depmap-info").inner_text().startswith("NHS Cheshire and Merseyside")
+    info = page.locator("#depmap-info")
+    assert info.inner_text().startswith("NHS Cheshire and Merseyside")
+    # plain words, the statistics in tooltips (found by a newcomer: "Rank among customs")
+    assert "Rank among integrated care boards" in info.inner_text()
+    assert "clusters of high deprivation" in page.locator("#depmap-hot-summary").inner_text()
+    assert "Getis-Ord" in page.get_attribute("#depmap-hot-summary", "title")
+    legend = page.locator("#depmap-legend .depmap-legend-label", has_text="Cluster of high")
+    assert "Getis-Ord" in legend.get_attribute("title")
     shot(page, "map-focus-icb")
     # zoom to one LSOA and click it
     facts = lsoa_facts(national_engine, LSOA)
@@ -179,6 +186,17 @@ def test_served_map(page, live_server, national_engine):  # type: ignore[no-unty
     page.wait_for_selector(".depmap[data-tiles-loaded='1']", timeout=30_000)
     click_at(page, facts["lat"], facts["lon"])
     check_popup(popup_fields(page), facts, LSOA)
+    # the decile once (found by a newcomer: "7 7"), coloured, with what it means
+    decile = page.locator(".depmap-popup tr", has_text="IMD 2025 decile").locator("td")
+    assert decile.inner_text().split() == [
+        str(round(facts["imd_decile"])),
+        "of",
+        "10",
+        "(1",
+        "=",
+        "most",
+        "deprived)",
+    ]
     page.wait_for_timeout(600)  # the popup fades in and the map pans to it
     shot(page, "map-lsoa-popup")
     # the chooser recolours the map and the legend follows
