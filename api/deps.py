@@ -29,6 +29,7 @@ from depmap.core.errors import (
 )
 from depmap.core.settings import ApiSettings, TileSettings
 from depmap.core.vocab import AREA_KINDS
+from queries.custom import CUSTOM_PREFIXES, PRIVATE_PREFIX
 from queries.formats import dumps, to_csv
 from tiles.service import TileService
 
@@ -200,8 +201,38 @@ def data_version(request: Request) -> int:
 
 
 def is_custom_code(code: str) -> bool:
-    """Custom areas (ids ``c-...``) can be deleted, so their answers are never cached."""
-    return code.startswith("c-")
+    """Custom areas (ids ``c-...``, shared ones ``s-...``) can be deleted, so their answers
+    are never cached. (Programme ids have a ``:``.)"""
+    return code.startswith(CUSTOM_PREFIXES) and ":" not in code
+
+
+def is_private_code(code: str) -> bool:
+    """Private custom areas (``c-...``): only token holders list or read them."""
+    return code.startswith(PRIVATE_PREFIX) and ":" not in code
+
+
+def has_token(request: Request) -> bool:
+    """Whether the request carries the server's bearer token."""
+    return _token_ok(request, get_settings(request))
+
+
+def check_readable(request: Request, code: str | None) -> None:
+    """401 for a private custom area without the token (whether or not it exists)."""
+    if code and is_private_code(code) and not has_token(request):
+        raise Unauthorized(
+            "custom areas are private: reading one needs the bearer token "
+            "(or its shared id, from POST /areas?shared=true)"
+        )
+
+
+async def readable_area_id(request: Request, area_id: AreaIdPath) -> str:
+    """The area id of the path, once the request may read it (:func:`check_readable`)."""
+    check_readable(request, area_id)
+    return area_id
+
+
+#: An area id the request may read: a private custom area needs the token.
+ReadableAreaId = Annotated[str, Depends(readable_area_id)]
 
 
 def cache_scope(request: Request) -> str:
@@ -258,9 +289,11 @@ async def answer(
             return await asyncio.to_thread(Entry.make, body, media_type, hdrs)
         return Entry.make(body, media_type, hdrs)
 
-    if not cacheable:
+    if not cacheable:  # custom areas and searches: for this client only
         e = await make()
-        return entry_response(request, e, max_age=0)
+        return entry_response(
+            request, e, max_age=0, extra_headers={"Cache-Control": "private, max-age=0"}
+        )
     cache: ResponseCache = get_services(request).response_cache
     e = await cache.get_or_compute((version, *key), make)
     return entry_response(request, e)

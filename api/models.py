@@ -114,6 +114,7 @@ class Created(Answer):
     population: float
     vertices: int
     lsoa21_count: int
+    shared: bool = Field(description="Readable by anyone with the id (s-...), or private (c-...)")
     share_in_england: float = Field(
         description="Share of the polygon's area in England's 2021 LSOAs (below 0.5: refused)"
     )

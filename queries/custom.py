@@ -63,6 +63,19 @@ async def hold_off_loads(conn: AsyncConnection) -> None:
         raise LoadInProgress("a data load is running; try again in a minute")
 
 
+#: Ids of custom areas: private ones (token holders only) and shared ones (anyone with the
+#: id, which is unguessable: 128 random bits).
+PRIVATE_PREFIX, SHARED_PREFIX = "c-", "s-"
+CUSTOM_PREFIXES = (PRIVATE_PREFIX, SHARED_PREFIX)
+
+
+def new_custom_code(shared: bool) -> str:
+    """A new custom area id: ``c-`` and 12 hex digits, or ``s-`` and 32 when shared."""
+    return (
+        SHARED_PREFIX + secrets.token_hex(16) if shared else PRIVATE_PREFIX + secrets.token_hex(6)
+    )
+
+
 #: A drawn area with less of its area in England than this is refused (422); one with
 #: less than WARN_IN_ENGLAND is stored with a warning. depmap's atoms are England's LSOAs:
 #: the measures of the rest would silently cover only the English part.
@@ -88,7 +101,7 @@ def england_check(share: float) -> list[str]:
 
 
 async def create_custom_area(
-    conn: AsyncConnection, drawn: Drawn, name: str | None
+    conn: AsyncConnection, drawn: Drawn, name: str | None, *, shared: bool = False
 ) -> dict[str, Any]:
     """Store a drawn polygon with its LSOA weights and summaries, in one transaction.
 
@@ -98,7 +111,7 @@ async def create_custom_area(
     """
     async with conn.begin():
         await hold_off_loads(conn)
-        code = "c-" + secrets.token_hex(6)
+        code = new_custom_code(shared)
         label = (name or "").strip()[:200] or f"Custom area {code}"
         wkb = shapely.to_wkb(shapely.set_srid(drawn.geom, SRID), include_srid=True)
         props = {
@@ -138,6 +151,7 @@ async def create_custom_area(
         "population": population,
         "vertices": drawn.vertices,
         "lsoa21_count": int(res.rowcount),
+        "shared": shared,
         "share_in_england": share,
         "warnings": warnings,
     }

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
+from api.deps import AreaKindQuery, ReadableAreaId, answer, answer_in, is_custom_code
 from api.models import ERRORS, AreaLsoas, Deprivation, Profile, Rankings, with_formats
 from api.params import Domain, DomainQuery, Format, Measure, RankingKind, TableFormat
 from queries.areas import get_area
@@ -28,7 +28,7 @@ router = APIRouter(tags=["deprivation"])
 )
 async def get_deprivation(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     domain: DomainQuery = Domain("imd"),
     area_kind: AreaKindQuery = None,
 ) -> Response:
@@ -105,7 +105,7 @@ async def get_rankings(
 )
 async def get_profile(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     area_kind: AreaKindQuery = None,
 ) -> Response:
     async def compute(conn: Any) -> Any:
@@ -128,7 +128,7 @@ async def get_profile(
 )
 async def get_area_lsoas(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     domain: Annotated[
         Domain, Query(description="Order by this domain's rank (1 = most deprived)")
     ] = Domain("imd"),

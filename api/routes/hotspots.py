@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import (
-    AreaIdPath,
     AreaKindQuery,
+    ReadableAreaId,
     ServicesDep,
     VersionDep,
     answer_in,
@@ -48,7 +48,7 @@ DESCRIPTION = (
 )
 async def get_hotspots(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     unit: Annotated[Unit, Query(description="Units to test: lsoa21 or msoa21")] = Unit("lsoa21"),
     domain: DomainQuery = Domain("imd"),
     alpha: Annotated[float, Query(gt=0.0, le=0.5, description="Significance level")] = 0.05,

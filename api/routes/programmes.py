@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
+from api.deps import AreaKindQuery, ReadableAreaId, answer, answer_in, is_custom_code
 from api.models import Comparators, Programmes, ProgrammeSummary, with_formats
 from api.params import ComparatorKind, TableFormat
 from depmap.core.names import programme_slug
@@ -89,7 +89,7 @@ async def get_programme_summary(
 )
 async def get_comparators(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     n: Annotated[int, Query(ge=1, le=200, description="How many comparators")] = 25,
     size_ratio: Annotated[
         float,
