@@ -192,9 +192,7 @@ def test_lsoa_count_is_a_whole_number_for_whole_lsoas(client):
 
 
 def test_a_bad_value_of_a_repeated_parameter_is_named_as_the_parameter(client):
-    r = client.get(
-        "/areas/E54000008/change?indicator=households_deprived_any&indicator=imd_decile"
-    )
+    r = client.get("/areas/E54000008/change?indicator=households_deprived_any&indicator=imd_decile")
     assert r.status_code == 422
     body = r.json()
     assert [p["parameter"] for p in body["problems"]] == ["indicator"]
