@@ -73,10 +73,12 @@ async def search_areas(
     programme: str | None,
     limit: int,
     offset: int,
+    include_custom: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
     """Areas matching a code prefix or part of a name, best first: an exact code or name,
     then larger kinds (:data:`~depmap.core.vocab.SEARCH_ORDER`), then names starting with
-    the text, then names containing it."""
+    the text, then names containing it. Custom areas only with ``include_custom`` (they are
+    private: the API lists them to token holders)."""
     qq = q.strip() if q else None
     esc = qq.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if qq else None
     params = {
@@ -89,6 +91,7 @@ async def search_areas(
         "kind_order": list(SEARCH_ORDER),
         "limit": limit,
         "offset": offset,
+        "custom": include_custom,
     }
     rows = (await conn.execute(sql("area_search"), params)).mappings().all()
     if rows:

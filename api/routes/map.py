@@ -8,7 +8,14 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from api.deps import AreaKindQuery, TileSettingsDep, VersionDep, answer, is_custom_code
+from api.deps import (
+    AreaKindQuery,
+    TileSettingsDep,
+    VersionDep,
+    answer,
+    check_readable,
+    is_custom_code,
+)
 from queries.maps import focus
 from web.assets import STATIC_DIR, STATIC_URL
 from web.map import base_config, render_map
@@ -40,6 +47,7 @@ async def get_map(
     """Everything the page loads is served here (``/static``); OpenStreetMap is used as a
     basemap only when it answers, otherwise the background is plain with local-authority
     outlines."""
+    check_readable(request, area)
     maxzoom = tile_settings.max_zoom
 
     async def compute(conn: Any) -> Any:

@@ -94,21 +94,29 @@ DESCRIPTION = (
 
 
 class OgcRoute(APIRoute):
-    """A route answering as OGC API - Features asks: an unknown query parameter, or one
-    FastAPI cannot read, is a 400 naming it (:class:`~depmap.core.errors.BadParameter`)."""
+    """A route answering as OGC API - Features asks: an unknown or repeated query parameter,
+    or one FastAPI cannot read, is a 400 naming it (:class:`~depmap.core.errors.BadParameter`)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         known = query_parameters(self.dependant)
 
         async def route_handler(request: Request) -> Response:
-            unknown = sorted(set(request.query_params) - known)
+            keys = [k for k, _ in request.query_params.multi_items()]
+            unknown = sorted(set(keys) - known)
             if unknown:
                 raise BadParameter(
                     f"unknown query parameter {unknown[0][:60]!r}; this path takes: "
                     f"{', '.join(sorted(known)) or 'none'}",
                     parameter=unknown[0][:60],
                     allowed=sorted(known),
+                )
+            repeated = sorted(k for k in set(keys) if keys.count(k) > 1)
+            if repeated:
+                raise BadParameter(
+                    f"{repeated[0]!r} is given {keys.count(repeated[0])} times: give it once "
+                    "(several codes go in one code=, comma-separated)",
+                    parameter=repeated[0],
                 )
             try:
                 return await handler(request)

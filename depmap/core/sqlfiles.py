@@ -11,7 +11,8 @@ measure or health indicator needs no SQL edit:
   ``{{tile_health}}``, ``{{tile_health_deciles}}`` and ``{{tile_changes}}`` (what tiles
   carry);
 * ``{{domains}}`` (``imd``, ``income`` ...) and ``{{domain_scores}}`` (``imd_score``,
-  ``income_score`` ... of ``lsoa_stats``);
+  ``income_score`` ... of ``lsoa_stats``); ``{{domain_stats}}`` (score, rank and decile of
+  every domain: ``imd_score, imd_rank, imd_decile, income_score`` ...);
 * ``{{by_domain(m.average_score)}}``: one column per domain, named as the domain,
   ``max(<expr>) FILTER (WHERE m.domain = '<domain>')`` (rows of ``area_measure``
   turned into columns);
@@ -34,6 +35,7 @@ from importlib import resources
 from sqlalchemy import TextClause, text
 
 from depmap.core.vocab import (
+    DOMAIN_FIELDS,
     DOMAINS,
     HEALTH_COLUMNS,
     MEASURES,
@@ -46,6 +48,7 @@ from depmap.core.vocab import (
 LISTS: dict[str, tuple[str, ...]] = {
     "domains": DOMAINS,
     "domain_scores": tuple(f"{d}_score" for d in DOMAINS),
+    "domain_stats": tuple(f"{d}_{f}" for d in DOMAINS for f in DOMAIN_FIELDS),
     "measures": MEASURES,
     "ranks": tuple(f"rank_{m}" for m in MEASURES),
     "deciles": TILE_DECILES,

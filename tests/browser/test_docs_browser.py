@@ -1,106 +1,91 @@
-"""The documentation site, built as CI builds it (``scripts/docs.sh``, ``mkdocs build
---strict``), opened in headless Chromium with every request off this machine refused: the
-formulas render (KaTeX served with the site), nothing is fetched from the internet, the
-benchmark tables are included and the pages link to each other."""
+"""The API documentation in headless Chromium with every request to another host blocked
+(as on an NHS network with no CDN): /docs and /redoc render the operations from assets the
+service serves itself, and POST /areas can be tried from /docs with the bearer token."""
 
 from __future__ import annotations
 
-import functools
-import os
-import subprocess
-import sys
-import threading
+import json
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.browser.test_map_browser import browser, page, shot  # noqa: F401 (fixtures)
+from tests.conftest import TOKEN
 
-pytestmark = [pytest.mark.browser]
-
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.db, pytest.mark.data, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("docs") / "site"
-    env = {**os.environ, "DEPMAP_VENV": str(Path(sys.executable).parents[1])}
-    r = subprocess.run(
-        [str(ROOT / "scripts" / "docs.sh"), "--out", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+def docs_server(national_url: str) -> Iterator[str]:
+    from tests.live import server
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=out))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with server({"DATABASE_URL": national_url, "DEPMAP_API_TOKEN": TOKEN}) as base:
+        yield base
 
 
-def open_offline(pg, url: str) -> list[str]:  # type: ignore[no-untyped-def]
-    """Open ``url`` refusing every request that leaves this machine; returns them."""
-    refused: list[str] = []
+def offline(page, base: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Abort every request that is not to the service; returns what was tried."""
+    tried: list[str] = []
 
     def route(r):  # type: ignore[no-untyped-def]
-        u = r.request.url
-        if u.startswith(("http://127.0.0.1", "data:", "blob:")):
-            r.continue_()
-        else:
-            refused.append(u)
-            r.abort()
+        if r.request.url.startswith(base):
+            return r.continue_()
+        tried.append(r.request.url)
+        return r.abort()
 
-    pg.route("**/*", route)
-    pg.goto(url)
-    pg.wait_for_load_state("networkidle")
-    return refused
+    page.route("**/*", route)
+    return tried
 
 
-def test_formulas_render_offline(page, site):  # noqa: F811
-    refused = open_offline(page, f"{site}/methods/")
-    page.wait_for_function("document.querySelectorAll('.katex').length > 20", timeout=10_000)
-    counts = page.evaluate(
-        """() => ({
-            katex: document.querySelectorAll('.katex').length,
-            display: document.querySelectorAll('.katex-display').length,
-            unrendered: [...document.querySelectorAll('.arithmatex')]
-                .filter(e => !e.querySelector('.katex')).length,
-            errors: document.querySelectorAll('.katex-error').length,
-            font: getComputedStyle(document.body).fontFamily,
-        })"""
+def test_swagger_ui_renders_offline_and_posts_an_area_with_a_token(page, docs_server):  # type: ignore[no-untyped-def]
+    foreign = offline(page, docs_server)
+    page.goto(f"{docs_server}/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/areas/{area_id}/hotspots" in p for p in paths), paths
+    # Authorize with the bearer scheme of the OpenAPI document
+    page.click("button.authorize")
+    page.fill(".modal-ux input", TOKEN)
+    page.click(".modal-ux .auth-btn-wrapper button.authorize")
+    page.click(".modal-ux button.btn-done")
+    # POST /areas: the example polygon is in the request body; send it
+    op = page.locator("#operations-areas-create_area_areas_post")
+    op.locator(".opblock-summary").click()
+    op.locator("button.try-out__btn").click()
+    body = op.locator("textarea.body-param__text").input_value()
+    assert json.loads(body)["geometry"]["type"] == "Polygon"
+    op.locator("button.execute").click()
+    status = op.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=30_000)
+    assert status.inner_text().strip() == "201"
+    created = json.loads(op.locator(".live-responses-table tbody .microlight").first.inner_text())
+    assert created["id"].startswith("c-") and created["lsoa21_count"] > 0
+    r = httpx.delete(
+        f"{docs_server}/areas/{created['id']}", headers={"Authorization": f"Bearer {TOKEN}"}
     )
-    assert counts["display"] >= 6 and counts["unrendered"] == 0 and counts["errors"] == 0
-    assert "Roboto" not in counts["font"]  # no Google Fonts: the system font stack
-    assert refused == [], refused
-    shot(page, "docs-methods")
+    assert r.status_code == 204
+    assert foreign == [], foreign
 
 
-def test_pages_benchmarks_and_search(page, site):  # noqa: F811
-    refused = open_offline(page, f"{site}/")
-    for path in (
-        "api/",
-        "gis/",
-        "methods/",
-        "evaluation/",
-        "data/",
-        "deployment/",
-        "development/",
-        "benchmarks/",
-    ):
-        assert page.locator(f"a[href$='{path}']").count() > 0, path
-    open_offline(page, f"{site}/benchmarks/")
-    text = page.inner_text("article")
-    assert "Benchmark summary" in text and "load all, median of 3" in text  # included results
-    page.fill("input.md-search__input", "local concentration")
-    page.wait_for_selector(".md-search-result__item", timeout=10_000)
-    assert refused == [], refused
+def test_redoc_renders_offline(page, docs_server):  # type: ignore[no-untyped-def]
+    foreign = offline(page, docs_server)
+    page.goto(f"{docs_server}/redoc")
+    page.wait_for_selector("h2:has-text('Store a custom area')", timeout=30_000)
+    assert page.locator("h2", has_text="Getis-Ord Gi* hotspots").count() >= 1
+    # the request body and the bearer scheme are described
+    assert page.locator("text=properties.name names the area").count() >= 1
+    assert foreign == [], foreign
+
+
+def test_docs_without_their_assets_are_a_503_saying_what_to_run(
+    national_url, monkeypatch, tmp_path
+):  # type: ignore[no-untyped-def]
+    import web.assets
+    from tests.conftest import make_client
+
+    monkeypatch.setattr(web.assets, "STATIC_DIR", tmp_path)
+    with make_client(national_url) as c:
+        for path in ("/docs", "/redoc", "/map"):
+            r = c.get(path)
+            assert r.status_code == 503, (path, r.text)
+            assert r.json()["error"] == "assets_missing" and "npm ci" in r.json()["detail"]

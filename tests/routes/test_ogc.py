@@ -195,6 +195,7 @@ def test_a_larger_limit_is_served_as_the_maximum(client):
     "path, parameter",
     [
         ("/ogc/collections/icb/items?foo=1", "foo"),
+        ("/ogc/collections/icb/items?code=E54000008&code=E54000010", "code"),
         ("/ogc/collections/icb/items?limit=0", "limit"),
         ("/ogc/collections/icb/items?limit=ten", "limit"),
         ("/ogc/collections/icb/items?offset=-1", "offset"),
