@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_map_browser import browser, page, shot  # noqa: F401 (fixtures)
+from tests.browser.test_map_browser import shot
 
 pytestmark = [pytest.mark.browser]
 
@@ -66,7 +66,7 @@ def open_offline(pg, url: str) -> list[str]:  # type: ignore[no-untyped-def]
     return refused
 
 
-def test_formulas_render_offline(page, site):  # noqa: F811
+def test_formulas_render_offline(page, site):
     refused = open_offline(page, f"{site}/methods/")
     page.wait_for_function("document.querySelectorAll('.katex').length > 20", timeout=10_000)
     counts = page.evaluate(
@@ -85,7 +85,7 @@ def test_formulas_render_offline(page, site):  # noqa: F811
     shot(page, "docs-methods")
 
 
-def test_pages_benchmarks_and_search(page, site):  # noqa: F811
+def test_pages_benchmarks_and_search(page, site):
     refused = open_offline(page, f"{site}/")
     for path in (
         "api/",
