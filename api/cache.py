@@ -94,6 +94,11 @@ class DataVersion:
             self._task = None
 
 
+#: gzip level of answers: made on the request path of every first answer, so a fast level
+#: (on JSON, level 3 is about twice as fast as 5 for ~10% more bytes)
+GZIP_LEVEL = 3
+
+
 @dataclass(frozen=True)
 class Entry:
     """A rendered answer, with its gzip form made once (not on every request)."""
@@ -106,7 +111,7 @@ class Entry:
 
     @classmethod
     def make(cls, body: bytes, media_type: str, headers: tuple[tuple[str, str], ...] = ()) -> Entry:
-        gz = gzip.compress(body, compresslevel=5, mtime=0) if len(body) >= 1024 else None
+        gz = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0) if len(body) >= 1024 else None
         if gz is not None and len(gz) >= len(body):
             gz = None
         return cls(

@@ -29,7 +29,9 @@ from depmap.core.errors import (
 )
 from depmap.core.settings import ApiSettings, TileSettings
 from depmap.core.vocab import AREA_KINDS
+from queries.areas import Area, get_area
 from queries.custom import CUSTOM_PREFIXES, PRIVATE_PREFIX
+from queries.directory import AreaDirectory
 from queries.formats import dumps, to_csv
 from tiles.service import TileService
 
@@ -328,3 +330,22 @@ async def answer_in(
 
 #: The current data version (503 while there is none).
 VersionDep = Annotated[int, Depends(data_version)]
+
+
+class Areas:
+    """A request's way to the loaded areas: the data version's directory (read once per
+    version by each worker) and areas found by code through it, without a round trip."""
+
+    def __init__(self, request: Request) -> None:
+        self._services = get_services(request)
+        self._version = data_version(request)
+
+    async def directory(self, conn: AsyncConnection) -> AreaDirectory:
+        return await self._services.area_directory(conn, self._version)
+
+    async def find(self, conn: AsyncConnection, code: str, kind: str | None = None) -> Area:
+        """The area with this code (custom areas from the database), or 404."""
+        return await get_area(conn, code, kind, await self.directory(conn))
+
+
+AreasDep = Annotated[Areas, Depends(Areas)]

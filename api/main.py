@@ -60,6 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     assert svc.engine is not None and svc.data_version is not None and svc.tiles is not None
     await svc.tiles.warm()
     await svc.data_version.refresh()
+    await svc.warm_directory()
     svc.data_version.start()
     try:
         yield

@@ -4,15 +4,21 @@ dependencies of :mod:`api.deps`, never through ``app.state`` themselves."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.cache import LRU, DataVersion, ResponseCache
 from depmap.core.settings import ApiSettings, DatabaseSettings, TileSettings
+from queries.directory import AreaDirectory
 from tiles.fastpath import FastTiles
 from tiles.service import TileService
+
+log = logging.getLogger("depmap.api")
 
 #: Gi* permutation runs kept per worker (per data version, area, unit and domain).
 GI_RUNS = 256
@@ -27,6 +33,9 @@ class Services:
     gi_cache: LRU[tuple[object, ...], Any] = field(default_factory=lambda: LRU(GI_RUNS))
     #: England's series and the national frame of evaluations, per data version
     series_cache: LRU[tuple[object, ...], Any] = field(default_factory=lambda: LRU(4))
+    #: the loaded areas' attributes, per data version (see queries.directory)
+    directories: LRU[int, AreaDirectory] = field(default_factory=lambda: LRU(2))
+    _directory_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     #: opened by the lifespan
     engine: AsyncEngine | None = None
     data_version: DataVersion | None = None
@@ -40,7 +49,32 @@ class Services:
         self.data_version.on_change(lambda _v: self.response_cache.clear())
         self.data_version.on_change(lambda _v: self.gi_cache.clear())
         self.data_version.on_change(lambda _v: self.series_cache.clear())
+        self.data_version.on_change(lambda _v: self.directories.clear())
         self.data_version.on_change(self.tiles.on_version)
+
+    async def area_directory(self, conn: AsyncConnection, version: int) -> AreaDirectory:
+        """The areas of ``version``, read with ``conn`` the first time (one reader at a
+        time: concurrent first requests wait for it rather than each reading)."""
+        found = self.directories.get(version)
+        if found is None:
+            async with self._directory_lock:
+                found = self.directories.get(version)
+                if found is None:
+                    found = await AreaDirectory.read(conn)
+                    self.directories.put(version, found)
+        return found
+
+    async def warm_directory(self) -> None:
+        """Read the current version's areas before the first request asks (the
+        service starts anyway if the database is not there yet)."""
+        version = self.data_version.value if self.data_version else None
+        if self.engine is None or version is None:
+            return
+        try:
+            async with self.engine.connect() as conn:
+                await self.area_directory(conn, version)
+        except (OSError, SQLAlchemyError):
+            log.warning("areas not read at start: the first request reads them")
 
     def fast_tiles(self) -> FastTiles | None:
         """What :class:`tiles.fastpath.TileFastPath` answers from (None: stand aside)."""

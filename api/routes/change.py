@@ -10,6 +10,7 @@ from starlette.responses import Response
 from api.deps import (
     AreaIdPath,
     AreaKindQuery,
+    AreasDep,
     ServicesDep,
     VersionDep,
     answer_in,
@@ -18,7 +19,6 @@ from api.deps import (
 from api.models import Change, with_formats
 from api.params import IndicatorQuery, TableFormat
 from depmap.core.vocab import in_catalogue_order
-from queries.areas import get_area
 from queries.series import CHANGE_CSV_COLUMNS, area_change, change_rows
 
 router = APIRouter(tags=["change"])
@@ -32,6 +32,7 @@ router = APIRouter(tags=["change"])
 )
 async def get_change(
     request: Request,
+    areas: AreasDep,
     area_id: AreaIdPath,
     indicator: IndicatorQuery = None,
     area_kind: AreaKindQuery = None,
@@ -48,7 +49,7 @@ async def get_change(
     codes = in_catalogue_order(i.value for i in indicator or ())
 
     async def compute(conn: Any) -> Any:
-        area = await get_area(conn, area_id, area_kind)
+        area = await areas.find(conn, area_id, area_kind)
         data = await area_change(conn, area, codes, cache=svc.series_cache, version=version)
         if format == "csv":
             data["rows"] = change_rows(data)
