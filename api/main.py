@@ -66,6 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await svc.data_version.stop()
+        await svc.close()
         await svc.engine.dispose()
 
 

@@ -5,6 +5,7 @@ dependencies of :mod:`api.deps`, never through ``app.state`` themselves."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ class Services:
     #: the loaded areas' attributes, per data version (see queries.directory)
     directories: LRU[int, AreaDirectory] = field(default_factory=lambda: LRU(2))
     _directory_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _warming: asyncio.Task[None] | None = None
     #: opened by the lifespan
     engine: AsyncEngine | None = None
     data_version: DataVersion | None = None
@@ -50,6 +52,7 @@ class Services:
         self.data_version.on_change(lambda _v: self.gi_cache.clear())
         self.data_version.on_change(lambda _v: self.series_cache.clear())
         self.data_version.on_change(lambda _v: self.directories.clear())
+        self.data_version.on_change(lambda _v: self._warm_soon())
         self.data_version.on_change(self.tiles.on_version)
 
     async def area_directory(self, conn: AsyncConnection, version: int) -> AreaDirectory:
@@ -64,6 +67,18 @@ class Services:
                     self.directories.put(version, found)
         return found
 
+    def _warm_soon(self) -> None:
+        """After a load: read the new version's areas now, not on a request's time."""
+        if self._warming is None or self._warming.done():
+            self._warming = asyncio.get_running_loop().create_task(self.warm_directory())
+
+    async def close(self) -> None:
+        """Stop what runs in the background (the lifespan's end)."""
+        if self._warming is not None:
+            self._warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warming
+
     async def warm_directory(self) -> None:
         """Read the current version's areas before the first request asks (the
         service starts anyway if the database is not there yet)."""
@@ -74,7 +89,7 @@ class Services:
             async with self.engine.connect() as conn:
                 await self.area_directory(conn, version)
         except (OSError, SQLAlchemyError):
-            log.warning("areas not read at start: the first request reads them")
+            log.warning("areas not read ahead: the first request that needs them reads them")
 
     def fast_tiles(self) -> FastTiles | None:
         """What :class:`tiles.fastpath.TileFastPath` answers from (None: stand aside)."""

@@ -5,7 +5,7 @@ Every answer starts by finding an area by its code and most end by naming other 
 the row), those are a round trip and one index probe per named area: most of a first
 answer's time. The attributes of the areas a load made (every kind but ``custom``, which
 POST adds and DELETE removes at any time) change only with the data version, so the
-service reads them once per version (about 81,000 areas, ~15 MB) and answers both
+service reads them once per version (about 81,000 areas, ~25 MB) and answers both
 questions from memory. Custom areas are still read from the database.
 """
 
@@ -60,25 +60,38 @@ class AreaDirectory:
         # rows in id order: id, kind, code, name, vintage, programme, population,
         # population_basis, weight_basis, area_m2, properties (JSON text or None)
         cols = list(zip(*rows, strict=True)) if rows else [()] * 11
+
+        def labels(values: tuple[Any, ...]) -> np.ndarray:
+            # a few distinct values, each row its own copy from the driver: keep one
+            seen: dict[Any, Any] = {}
+            return np.array([seen.setdefault(v, v) for v in values], dtype=object)
+
         self.ids = np.array(cols[0], dtype=np.int64)
-        self.kind = np.array(cols[1], dtype=object)
+        self.kind = labels(cols[1])
         self.code = np.array(cols[2], dtype=object)
         self.name = np.array(cols[3], dtype=object)
-        self._vintage = cols[4]
-        self.programme = np.array(cols[5], dtype=object)
+        self._vintage = labels(cols[4])
+        self.programme = labels(cols[5])
         self.population = np.array(cols[6], dtype=float)
-        self._population_basis = cols[7]
-        self.weight_basis = np.array(cols[8], dtype=object)
+        self._population_basis = labels(cols[7])
+        self.weight_basis = labels(cols[8])
         self.area_m2 = np.array(cols[9], dtype=float)
-        self._properties = cols[10]
+        #: the few areas with properties (PCNs, programme areas, ICBs), by position
+        self._properties = {i: p for i, p in enumerate(cols[10]) if p}
         #: LSOA21s with IoD statistics (0: nothing is loaded)
         self.lsoa_stats = lsoa_stats
-        self._by_code: dict[str, list[int]] = {}
+        # position by upper-cased code; codes spelt alike (an LSOA21 and its LSOA11) in
+        # a second table, in lookup order
+        self._by_code: dict[str, int] = {}
+        self._alike: dict[str, list[int]] = {}
         for i, c in enumerate(cols[2]):
-            self._by_code.setdefault(c.upper(), []).append(i)
-        for positions in self._by_code.values():
-            if len(positions) > 1:
-                positions.sort(key=lambda i: _KIND_ORDER.get(str(self.kind[i]), len(_KIND_ORDER)))
+            u = c.upper()
+            key = c if u == c else u  # GSS codes are upper case already: no copy
+            first = self._by_code.setdefault(key, i)
+            if first != i:
+                self._alike.setdefault(key, [first]).append(i)
+        for positions in self._alike.values():
+            positions.sort(key=lambda i: _KIND_ORDER.get(str(self.kind[i]), len(_KIND_ORDER)))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -93,15 +106,19 @@ class AreaDirectory:
         """The area with this code (any case) and, if given, kind; None if there is none
         here (a custom area, or no such area). Same rule as ``area_by_code.sql``: the
         exact spelling first, then by kind."""
-        positions = self._by_code.get(code.upper())
-        if not positions:
-            return None
+        key = code.upper()
+        positions = self._alike.get(key)
+        if positions is None:
+            at = self._by_code.get(key)
+            if at is None:
+                return None
+            positions = [at]
         candidates = [i for i in positions if kind is None or self.kind[i] == kind]
         if not candidates:
             return None
         exact = [i for i in candidates if self.code[i] == code]
         i = (exact or candidates)[0]
-        props = self._properties[i]
+        props = self._properties.get(i)
         return Area(
             id=int(self.ids[i]),
             kind=str(self.kind[i]),
@@ -118,7 +135,7 @@ class AreaDirectory:
 
     def properties(self, area_id: int) -> dict[str, Any]:
         """The ``properties`` of one area (a PCN's ``source``, a programme area's fields)."""
-        props = self._properties[self._positions(np.array([area_id], dtype=np.int64))[0]]
+        props = self._properties.get(int(self._positions(np.array([area_id], dtype=np.int64))[0]))
         return dict(orjson.loads(props)) if props else {}
 
     def _positions(self, ids: np.ndarray) -> np.ndarray:

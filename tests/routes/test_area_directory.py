@@ -55,3 +55,45 @@ def test_the_directory_finds_what_the_database_finds(national_url, national_engi
             await eng.dispose()
 
     assert asyncio.run(compare()) > 500
+
+
+def test_a_new_data_version_reads_the_areas_again(national_url, national_engine):
+    """A load that renames an area: answers name it as the database does once the service
+    sees the new version (the directory of the old one is dropped, the new one read)."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from depmap.core.settings import ApiSettings
+
+    app = create_app(
+        ApiSettings(api_token="t" * 24, env="test", version_check_interval_s=0),  # type: ignore[arg-type]
+        DatabaseSettings(url=national_url),  # type: ignore[arg-type]
+    )
+    path = "/areas/E54000008/overlaps?kind=sicbl"
+
+    def rename(code: str, name: str) -> None:
+        with national_engine.begin() as c:
+            c.execute(text("UPDATE area SET name = :n WHERE code = :c"), {"n": name, "c": code})
+            c.execute(
+                text(
+                    "UPDATE depmap_meta SET value = (value::bigint + 1)::text "
+                    "WHERE key = 'data_version'"
+                )
+            )
+
+    with TestClient(app) as c:
+        first = c.get(path).json()["overlaps"][0]
+        code, name = first["code"], first["name"]
+        v0 = c.app.state.services.data_version.value
+        assert c.app.state.services.directories.get(v0) is not None  # read at start
+        try:
+            rename(code, name + " (renamed)")
+            assert c.get("/healthz").json()["data_version"] == v0 + 1
+            again = c.get(path).json()["overlaps"][0]
+            assert (again["code"], again["name"]) == (code, name + " (renamed)")
+            assert c.get(f"/areas/{code}").json()["name"] == name + " (renamed)"
+            assert c.app.state.services.directories.get(v0) is None
+        finally:
+            rename(code, name)
+            c.get("/healthz")
+        assert c.get(path).json()["overlaps"][0]["name"] == name
