@@ -1,6 +1,7 @@
-"""What the running service holds: settings, the database engine, the data version and
-the caches. One typed object on ``app.state``; routes reach it through the
-dependencies of :mod:`api.deps`, never through ``app.state`` themselves."""
+"""What the running service holds: settings, the databases (primary and read replicas,
+with the data version each serves) and the caches. One typed object on ``app.state``;
+routes reach it through the dependencies of :mod:`api.deps`, never through ``app.state``
+themselves."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.cache import LRU, DataVersion, ResponseCache
+from api.cache import LRU, ResponseCache
+from depmap.core.replicas import Databases
 from depmap.core.settings import ApiSettings, DatabaseSettings, TileSettings
 from tiles.fastpath import FastTiles
 from tiles.service import TileService
@@ -28,25 +30,29 @@ class Services:
     #: England's series and the national frame of evaluations, per data version
     series_cache: LRU[tuple[object, ...], Any] = field(default_factory=lambda: LRU(4))
     #: opened by the lifespan
-    engine: AsyncEngine | None = None
-    data_version: DataVersion | None = None
+    databases: Databases | None = None
     tiles: TileService | None = None
 
-    def open(self, engine: AsyncEngine) -> None:
-        """Attach the engine and what depends on it; caches are dropped on a new version."""
-        self.engine = engine
-        self.data_version = DataVersion(engine, self.settings.version_check_interval_s)
-        self.tiles = TileService(engine, self.tile_settings)
-        self.data_version.on_change(lambda _v: self.response_cache.clear())
-        self.data_version.on_change(lambda _v: self.gi_cache.clear())
-        self.data_version.on_change(lambda _v: self.series_cache.clear())
-        self.data_version.on_change(self.tiles.on_version)
+    @property
+    def engine(self) -> AsyncEngine | None:
+        """The primary's engine: writes (custom areas) go there."""
+        return self.databases.primary.engine if self.databases else None
+
+    def open(self, databases: Databases) -> None:
+        """Attach the databases and what depends on them; when reads move to a newer data
+        version, answers and tiles of older ones are dropped."""
+        self.databases = databases
+        self.tiles = TileService(databases, self.tile_settings)
+        databases.on_change(self.response_cache.drop_older)
+        databases.on_change(lambda _v: self.gi_cache.clear())
+        databases.on_change(lambda _v: self.series_cache.clear())
+        databases.on_change(self.tiles.on_version)
 
     def fast_tiles(self) -> FastTiles | None:
         """What :class:`tiles.fastpath.TileFastPath` answers from (None: stand aside)."""
-        if self.tiles is None or self.data_version is None or self.settings.read_token_required:
+        if self.tiles is None or self.databases is None or self.settings.read_token_required:
             return None
-        version = self.data_version.value
+        version = self.databases.value
         if version is None:
             return None
         return FastTiles(self.tiles.cache, version, bool(self.settings.cors_origins))

@@ -11,13 +11,13 @@ from api.deps import (
     AreaIdPath,
     AreaKindQuery,
     ServicesDep,
-    VersionDep,
     answer_in,
     is_custom_code,
 )
 from api.models import Hotspots, with_formats
 from api.params import Domain, DomainQuery, Format
 from api.params import HotspotUnit as Unit
+from depmap.core.replicas import snapshot_version
 from queries.areas import get_area
 from queries.hotspots import hotspots
 
@@ -49,7 +49,6 @@ async def get_hotspots(
     format: Annotated[Format, Query(description="json, csv or geojson")] = Format("json"),
     *,
     svc: ServicesDep,
-    version: VersionDep,
 ) -> Response:
     s = svc.settings
     u, d = unit.value, domain.value
@@ -68,7 +67,7 @@ async def get_hotspots(
             with_geometry=format == "geojson",
             # custom areas can be deleted: their permutation runs are not kept
             cache=None if is_custom_code(area_id) else svc.gi_cache,
-            version=version,
+            version=snapshot_version(conn),
         )
         if format == "geojson":
             feats = out.pop("features")

@@ -8,7 +8,8 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from api.deps import AreaKindQuery, TileSettingsDep, VersionDep, answer, is_custom_code
+from api.deps import AreaKindQuery, TileSettingsDep, answer, is_custom_code
+from depmap.core.replicas import snapshot_version
 from queries.maps import focus
 from web.assets import STATIC_DIR, STATIC_URL
 from web.map import base_config, render_map
@@ -34,7 +35,6 @@ async def get_map(
     ] = None,
     area_kind: AreaKindQuery = None,
     *,
-    version: VersionDep,
     tile_settings: TileSettingsDep,
 ) -> Response:
     """Everything the page loads is served here (``/static``); OpenStreetMap is used as a
@@ -43,7 +43,7 @@ async def get_map(
     maxzoom = tile_settings.max_zoom
 
     async def compute(conn: Any) -> Any:
-        cfg = base_config("tiles", version=version, maxzoom=maxzoom)
+        cfg = base_config("tiles", version=snapshot_version(conn), maxzoom=maxzoom)
         title = "depmap: deprivation and health in England"
         if area:
             cfg["focus"] = await focus(conn, area, area_kind)
