@@ -47,8 +47,17 @@ class AssetsMissing(RuntimeError):
     """The npm packages were not installed into web/static/vendor."""
 
 
-def check_assets() -> None:
-    missing = [a.path for a in MAP_ASSETS if not a.file.is_file()]
+#: What a static map site loads besides: PMTiles' reader and the archive layer.
+SITE_ASSETS: tuple[Asset, ...] = (
+    *MAP_ASSETS[:-1],
+    Asset("js", "vendor/pmtiles/pmtiles.js"),
+    Asset("js", "depmap-static.js"),
+    MAP_ASSETS[-1],
+)
+
+
+def check_assets(assets: tuple[Asset, ...] = MAP_ASSETS) -> None:
+    missing = [a.path for a in assets if not a.file.is_file()]
     if missing:
         raise AssetsMissing(
             f"the map's assets are missing ({', '.join(missing)}): run scripts/setup.sh, "
