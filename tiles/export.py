@@ -314,6 +314,7 @@ async def _write(
                     f"no tile of {names} at these zooms meets the box: nothing to write"
                 )
             writer.finalize(header(zooms, box), metadata(layers, zooms, box, version))
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600: a web server must read it
         os.replace(tmp, out)
     except _Empty:
         Path(tmp).unlink(missing_ok=True)

@@ -295,7 +295,8 @@ def _static_site(
     secs = time.perf_counter() - t0
     out.print(_export_table(f"Wrote the map site {folder}", results))
     out.print(
-        f"{index} and {len(results)} archives in {secs:.1f} s. Serve the folder with any "
+        f"{index} and {sum(1 for r in results if r['tiles'])} archives in {secs:.1f} s. "
+        "Serve the folder with any "
         f"static server that answers Range requests, e.g. `python3 {folder / 'serve.py'}`"
     )
 
