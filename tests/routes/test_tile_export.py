@@ -85,7 +85,7 @@ def test_several_layers_in_one_archive(cli, client, tmp_path):
         app,
         [
             "tiles", "export", str(out), "--layer", "lsoa21", "--layer", "icb",
-            "--minzoom", "8", "--maxzoom", "9", "--bbox", "-3.1,53.3,-2.9,53.45",
+            "--minzoom", "3", "--maxzoom", "8", "--bbox", "-3.1,53.3,-2.9,53.45",
             "--no-progress", "--concurrency", "3",
         ],
     )  # fmt: skip
