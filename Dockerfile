@@ -1,7 +1,7 @@
 # depmap API image. Data is loaded by `depmap load all` (see compose.yaml). The same image
 # runs `depmap tiles export` and `depmap map --static` (PMTiles for static hosting).
 
-# the web map's scripts and styles, from npm at build time (the map uses no CDN)
+# the web map's and the API docs' scripts and styles, from npm at build time (no CDN)
 FROM node:20-slim AS web
 WORKDIR /web
 COPY web/package.json web/package-lock.json web/vendor.mjs ./

@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import types
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.responses import Response
 
 from api.cache import Entry, ResponseCache
 from api.state import Services
-from depmap.core.errors import DatabaseUnavailable, Forbidden, NotLoaded, Unauthorized
+from depmap.core.errors import (
+    DatabaseUnavailable,
+    Forbidden,
+    InvalidParameter,
+    NotLoaded,
+    Unauthorized,
+)
 from depmap.core.replicas import Databases
 from depmap.core.settings import ApiSettings, TileSettings
 from depmap.core.vocab import AREA_KINDS
+from queries.custom import CUSTOM_PREFIXES, PRIVATE_PREFIX
 from queries.formats import dumps, to_csv
 from tiles.service import TileService
 
@@ -79,7 +88,18 @@ def _token_ok(request: Request, settings: ApiSettings) -> bool:
     return hmac.compare_digest(given.strip().encode(), expected.encode())
 
 
-async def require_write(request: Request, settings: SettingsDep) -> None:
+#: The bearer scheme in the OpenAPI document ("Authorize" in /docs). The header is checked
+#: by :func:`_token_ok`; this only declares it (and never answers by itself).
+bearer = HTTPBearer(
+    scheme_name="bearer",
+    description="The server's DEPMAP_API_TOKEN: needed to store and delete custom areas and "
+    "to list or read private ones, and for every read where DEPMAP_READ_TOKEN_REQUIRED is set",
+    auto_error=False,
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def require_write(request: Request, settings: SettingsDep, _: BearerDep) -> None:
     """Writes need ``Authorization: Bearer <DEPMAP_API_TOKEN>`` (constant-time check)."""
     if not settings.api_token:
         raise Forbidden("writes are disabled: the server has no DEPMAP_API_TOKEN")
@@ -89,10 +109,69 @@ async def require_write(request: Request, settings: SettingsDep) -> None:
         raise Unauthorized("the bearer token is not valid")
 
 
-async def require_read(request: Request, settings: SettingsDep) -> None:
+async def require_read(request: Request, settings: SettingsDep, _: BearerDep) -> None:
     """Reads are open unless DEPMAP_READ_TOKEN_REQUIRED is set."""
     if settings.read_token_required and not _token_ok(request, settings):
         raise Unauthorized("reads need a bearer token on this server")
+
+
+def _repeatable(annotation: Any) -> bool:
+    """Whether a query parameter takes a list (``kind=a&kind=b``)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_repeatable(a) for a in get_args(annotation) if a is not type(None))
+    return get_origin(annotation) in (list, tuple, set, frozenset)
+
+
+#: per route (by id: routes live as long as the app): its query parameters
+_DECLARED: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _declared_query(route: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters a route takes (its own and its dependencies'), and those of
+    them that may be repeated."""
+    got = _DECLARED.get(id(route))
+    if got is not None:
+        return got
+    names: set[str] = set()
+    lists: set[str] = set()
+    stack = [route.dependant]
+    while stack:
+        d = stack.pop()
+        for f in d.query_params:
+            names.add(f.alias)
+            if _repeatable(f.field_info.annotation):
+                lists.add(f.alias)
+        stack.extend(d.dependencies)
+    got = _DECLARED[id(route)] = (frozenset(names), frozenset(lists))
+    return got
+
+
+async def strict_query(request: Request) -> None:
+    """Unknown or repeated query parameters are a 422 naming them and listing the ones the
+    route takes: ``?year=2019`` or ``kind=sicbl&kind=ltla`` are not ignored in silence."""
+    route = request.scope.get("route")
+    if route is None or not request.scope.get("query_string") or not hasattr(route, "dependant"):
+        return
+    allowed, lists = _declared_query(route)
+    keys = [k for k, _ in request.query_params.multi_items()]
+    unknown = sorted({k for k in keys if k not in allowed})
+    repeated = sorted({k for k in keys if k in allowed and k not in lists and keys.count(k) > 1})
+    if not unknown and not repeated:
+        return
+    takes = f"This route takes: {', '.join(sorted(allowed))}" if allowed else "It takes none"
+    problems = [f"unknown query parameter {k!r}" for k in unknown]
+    problems += [
+        f"{k!r} is given {keys.count(k)} times ("
+        + ", ".join(f"{k}={v}" for v in request.query_params.getlist(k))
+        + "): give it once"
+        for k in repeated
+    ]
+    raise InvalidParameter(
+        "; ".join(problems) + f". {takes}",
+        unknown=unknown,
+        repeated=repeated,
+        allowed=sorted(allowed),
+    )
 
 
 AreaIdPath = Annotated[
@@ -133,8 +212,38 @@ def data_version(request: Request) -> int:
 
 
 def is_custom_code(code: str) -> bool:
-    """Custom areas (ids ``c-...``) can be deleted, so their answers are never cached."""
-    return code.startswith("c-")
+    """Custom areas (ids ``c-...``, shared ones ``s-...``) can be deleted, so their answers
+    are never cached. (Programme ids have a ``:``.)"""
+    return code.startswith(CUSTOM_PREFIXES) and ":" not in code
+
+
+def is_private_code(code: str) -> bool:
+    """Private custom areas (``c-...``): only token holders list or read them."""
+    return code.startswith(PRIVATE_PREFIX) and ":" not in code
+
+
+def has_token(request: Request) -> bool:
+    """Whether the request carries the server's bearer token."""
+    return _token_ok(request, get_settings(request))
+
+
+def check_readable(request: Request, code: str | None) -> None:
+    """401 for a private custom area without the token (whether or not it exists)."""
+    if code and is_private_code(code) and not has_token(request):
+        raise Unauthorized(
+            "custom areas are private: reading one needs the bearer token "
+            "(or its shared id, from POST /areas?shared=true)"
+        )
+
+
+async def readable_area_id(request: Request, area_id: AreaIdPath) -> str:
+    """The area id of the path, once the request may read it (:func:`check_readable`)."""
+    check_readable(request, area_id)
+    return area_id
+
+
+#: An area id the request may read: a private custom area needs the token.
+ReadableAreaId = Annotated[str, Depends(readable_area_id)]
 
 
 def cache_scope(request: Request) -> str:
@@ -200,9 +309,11 @@ async def answer(
             return seen, await asyncio.to_thread(Entry.make, body, media_type, hdrs)
         return seen, Entry.make(body, media_type, hdrs)
 
-    if not cacheable:
+    if not cacheable:  # custom areas and searches: for this client only
         _, e = await make()
-        return entry_response(request, e, max_age=0)
+        return entry_response(
+            request, e, max_age=0, extra_headers={"Cache-Control": "private, max-age=0"}
+        )
     cache: ResponseCache = get_services(request).response_cache
     e = await cache.get_or_compute(version, key, make)
     return entry_response(request, e)

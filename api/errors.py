@@ -42,7 +42,7 @@ class Reply:
 
 def _service(exc: ServiceError) -> Reply:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    if exc.status == 503:
+    if exc.status == 503 and exc.code != "assets_missing":  # that one needs an install
         retry = RETRY_DATABASE if exc.code == "database_unavailable" else RETRY_LOAD
         headers = {"Retry-After": retry}
     if exc.status >= 500:
@@ -53,7 +53,10 @@ def _service(exc: ServiceError) -> Reply:
 def _validation(exc: RequestValidationError) -> Reply:
     problems = []
     for e in exc.errors():
-        loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "path", "body"))
+        where = tuple(e.get("loc", ()))
+        if where[:1] == ("query",):  # a repeated parameter's position says nothing
+            where = tuple(p for p in where if not isinstance(p, int))
+        loc = ".".join(str(p) for p in where if p not in ("query", "path", "body"))
         msg = str(e.get("msg", "invalid"))
         ctx = e.get("ctx") or {}
         if "expected" in ctx:

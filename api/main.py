@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -11,13 +12,14 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.cache import ResponseCache
-from api.deps import require_read
+from api.deps import require_read, strict_query
 from api.middleware import BodyLimit, RejectNul
 from api.models import ERRORS
 from api.routes import (
     areas,
     change,
     deprivation,
+    docs,
     evaluation,
     health,
     hotspots,
@@ -67,6 +69,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await dbs.dispose()
 
 
+def optional_token_for_reads(app: FastAPI) -> None:
+    """In the OpenAPI document, reads take the bearer token but do not need it (it opens
+    private custom areas): their security is "none, or bearer". Writes need it."""
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for ops in make()["paths"].values():
+                for method, op in ops.items():
+                    if method in ("get", "head") and op.get("security"):
+                        op["security"] = [{}, *op["security"]]
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(
     settings: ApiSettings | None = None,
     db_settings: DatabaseSettings | None = None,
@@ -85,6 +104,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs from vendored assets (no CDN)
+        redoc_url=None,
     )
     app.state.services = Services(
         settings=s,
@@ -93,8 +114,10 @@ def create_app(
         response_cache=ResponseCache(s.response_cache_entries, s.response_cache_mb << 20),
     )
     errors.install(app)
-    app.include_router(health.router)  # open: load balancers and monitors use it
-    reads = [Depends(require_read)]  # open unless DEPMAP_READ_TOKEN_REQUIRED
+    app.include_router(docs.router)  # open, like /openapi.json
+    strict = [Depends(strict_query)]  # unknown or repeated query parameters: 422
+    app.include_router(health.router, dependencies=strict)  # open: monitors use it
+    reads = [*strict, Depends(require_read)]  # open unless DEPMAP_READ_TOKEN_REQUIRED
     for r in (
         areas.router,
         overlaps.router,
@@ -108,6 +131,8 @@ def create_app(
     ):
         app.include_router(r, dependencies=reads, responses=ERRORS)
     map_routes.mount_static(app)
+    if not s.read_token_required:
+        optional_token_for_reads(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     if s.cors_origins:
         app.add_middleware(

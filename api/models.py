@@ -14,7 +14,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from depmap.core.vocab import DOMAINS, HEALTH_COLUMNS, MEASURES, PROFILE_KINDS
+from depmap.core.vocab import (
+    DOMAIN_FIELDS,
+    DOMAINS,
+    HEALTH_COLUMNS,
+    MEASURES,
+    PROFILE_KINDS,
+    RANKING_MEASURES,
+)
+from queries.places import place_columns
 
 Num = float | None
 
@@ -120,6 +128,11 @@ class Created(Answer):
     population: float
     vertices: int
     lsoa21_count: int
+    shared: bool = Field(description="Readable by anyone with the id (s-...), or private (c-...)")
+    share_in_england: float = Field(
+        description="Share of the polygon's area in England's 2021 LSOAs (below 0.5: refused)"
+    )
+    warnings: list[str] = Field(description="What to know about the area (partly outside ...)")
 
 
 class AreaRef(Answer):
@@ -184,7 +197,13 @@ DomainMeasures = create_model(
     domain=(str, ...),
     population=(float, ...),
     population_basis=(str, ...),
-    lsoa_count=(float, ...),
+    lsoa_count=(
+        int | float,
+        Field(
+            description="LSOA21s counted by population share: whole for areas of whole LSOAs, "
+            "fractional where the area takes part of an LSOA"
+        ),
+    ),
     ranks=(Ranks | None, None),
     deciles=(list[DecileShare], ...),
     **_MEASURE_FIELDS,
@@ -220,28 +239,57 @@ class Rankings(Answer):
     areas: list[RankingRow]  # type: ignore[valid-type]
 
 
-class HotspotRow(Answer):
+class UnitPcn(Answer):
     code: str
     name: str
-    value: Num
-    population: Num
-    population_in_area: float
-    gi_z: float
-    p_value: float
-    neighbours: int
-    cluster: str = Field(description="hot, cold or none")
+    source: str = Field(description="registrations (GP registrations) or icb_supplied")
+    share: float = Field(description="Share of the unit's residents the PCN holds")
 
 
-class MsoaConcentration(Answer):
-    rank: int
-    code: str
-    name: str
-    average_score: Num
-    proportion_most_deprived_10: Num
-    extent: Num
-    local_concentration: Num
-    population: Num
-    share_in_area: float
+def _place(column: str) -> tuple[Any, Any]:
+    if column == "pcn_coverage":
+        return (
+            float,
+            Field(description="Share of the residents the loaded GP registrations account for"),
+        )
+    return (Num if column.endswith("_share") else str | None, None)
+
+
+#: Where a unit lies (queries.places): the footprint of each kind holding most of its
+#: residents, with that share, and the PCNs serving it.
+_PLACES: dict[str, Any] = {
+    **{c: _place(c) for c in place_columns("lsoa21")},
+    "pcns": (list[UnitPcn], ...),
+}
+
+HotspotRow = create_model(
+    "HotspotRow",
+    __base__=Answer,
+    code=(str, ...),
+    name=(str, ...),
+    value=(Num, ...),
+    population=(Num, ...),
+    share_in_area=(float, Field(description="Share of its residents inside the area")),
+    population_in_area=(float, ...),
+    gi_z=(float, ...),
+    p_value=(float, ...),
+    neighbours=(int, ...),
+    cluster=(str, Field(description="hot, cold or none")),
+    **_PLACES,
+)
+
+MsoaConcentration = create_model(  # type: ignore[call-overload]
+    "MsoaConcentration",
+    __base__=Answer,
+    rank=(int, Field(description="1 = highest value of the measure asked for")),
+    code=(str, ...),
+    name=(str, ...),
+    **{m: (Num, None) for m in RANKING_MEASURES},
+    population=(Num, ...),
+    share_in_area=(float, ...),
+    population_in_area=(float, ...),
+    **_PLACES,
+)
 
 
 class Hotspots(Answer):
@@ -255,9 +303,38 @@ class Hotspots(Answer):
     hotspot_count: int
     coldspot_count: int
     hotspot_population: float
-    units: list[HotspotRow]
-    msoa_concentration: list[MsoaConcentration]
+    units: list[HotspotRow]  # type: ignore[valid-type]
+    measure: str = Field(description="What msoa_concentration is ordered by")
+    msoa_count: int = Field(description="MSOA21s the area takes in (all are listed)")
+    msoa_concentration: list[MsoaConcentration]  # type: ignore[valid-type]
     method: str
+
+
+LsoaRow = create_model(  # type: ignore[call-overload]
+    "LsoaRow",
+    __base__=Answer,
+    code=(str, ...),
+    name=(str, ...),
+    population=(float, ...),
+    share_in_area=(float, Field(description="Share of its residents counted in the area")),
+    area_share=(float, Field(description="Share of its land inside the area")),
+    population_in_area=(float, ...),
+    **{
+        f"{d}_{f}": (Num if f == "score" else int | None, None)
+        for d in DOMAINS
+        for f in DOMAIN_FIELDS
+    },
+    **_PLACES,
+)
+
+
+class AreaLsoas(Answer):
+    area: AreaRef
+    domain: str = Field(description="The rows are ordered by this domain's rank")
+    count: int
+    population_in_area: float
+    method: str
+    lsoas: list[LsoaRow]  # type: ignore[valid-type]
 
 
 class Route(Answer):
@@ -361,6 +438,9 @@ class Comparators(Answer):
     scales: dict[str, float]
     candidates_in_band: int
     count: int
+    note: str | None = Field(
+        default=None, description="Why there are no comparators, and what to ask instead"
+    )
     comparators: list[Comparator]  # type: ignore[valid-type]
 
 
@@ -546,3 +626,101 @@ def with_formats(model: type[BaseModel], *, csv: bool = True, geojson: bool = Fa
     if geojson:
         content["application/geo+json"] = {"schema": FeatureCollection.model_json_schema()}
     return {200: {"model": model, "content": content}, **ERRORS}
+
+
+# --- the body of POST /areas (read raw by the route: described here for the docs) -----
+
+_POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
+_RING = {
+    "type": "array",
+    "items": _POSITION,
+    "minItems": 4,
+    "description": "A closed ring: the last position repeats the first",
+}
+_POLYGON = {
+    "type": "object",
+    "title": "Polygon",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Polygon"]},
+        "coordinates": {"type": "array", "items": _RING, "minItems": 1},
+    },
+}
+_MULTIPOLYGON = {
+    "type": "object",
+    "title": "MultiPolygon",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"type": "string", "enum": ["MultiPolygon"]},
+        "coordinates": {
+            "type": "array",
+            "items": {"type": "array", "items": _RING, "minItems": 1},
+            "minItems": 1,
+        },
+    },
+}
+_PROPERTIES = {
+    "type": "object",
+    "properties": {
+        "name": {
+            "type": "string",
+            "maxLength": 200,
+            "description": "The area's name (text, at most 200 characters)",
+        }
+    },
+}
+_CRS = {
+    "type": "object",
+    "description": "GeoJSON 2008 crs member naming the coordinates' CRS (default WGS84)",
+    "properties": {
+        "type": {"type": "string", "enum": ["name"]},
+        "properties": {
+            "type": "object",
+            "properties": {"name": {"type": "string", "examples": ["EPSG:27700"]}},
+        },
+    },
+}
+_FEATURE = {
+    "type": "object",
+    "title": "Feature",
+    "required": ["type", "geometry"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "properties": _PROPERTIES,
+        "geometry": {"oneOf": [_POLYGON, _MULTIPOLYGON]},
+        "crs": _CRS,
+    },
+}
+_COLLECTION = {
+    "type": "object",
+    "title": "FeatureCollection",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": _FEATURE, "minItems": 1},
+        "crs": _CRS,
+    },
+}
+#: An area drawn around a few streets of Liverpool (longitude, latitude: WGS84).
+AREA_EXAMPLE = {
+    "type": "Feature",
+    "properties": {"name": "Our neighbourhood"},
+    "geometry": {
+        "type": "Polygon",
+        "coordinates": [
+            [[-2.99, 53.40], [-2.97, 53.40], [-2.97, 53.41], [-2.99, 53.41], [-2.99, 53.40]]
+        ],
+    },
+}
+_BODY = {
+    "schema": {"oneOf": [_FEATURE, _COLLECTION]},
+    "examples": {"liverpool": {"summary": "A few streets of Liverpool", "value": AREA_EXAMPLE}},
+}
+CREATE_AREA_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "A GeoJSON Feature or FeatureCollection of Polygon/MultiPolygon, "
+    "coordinates as [longitude, latitude] in WGS84 unless a crs member names another CRS; "
+    "properties.name names the area. At most DEPMAP_MAX_BODY_BYTES, DEPMAP_MAX_VERTICES "
+    "vertices and DEPMAP_MAX_CUSTOM_AREA_KM2.",
+    "content": {"application/geo+json": _BODY, "application/json": _BODY},
+}

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Query
 
 from depmap.core.vocab import (
-    COMPARATOR_KINDS,
+    COMPARATOR_CHOICES,
     DOMAINS,
     HOTSPOT_UNITS,
     MEASURES,
     OVERLAP_KINDS,
     RANKED_KINDS,
+    RANKING_MEASURES,
     SERIES_CODES,
 )
 
@@ -34,6 +35,8 @@ def choice(name: str, values: Sequence[str]) -> type[StrEnum]:
 FORMATS = ("json", "csv", "geojson")
 TABLE_FORMATS = ("json", "csv")
 CHART_FORMATS = ("json", "csv", "svg", "png")
+#: The tables of a hotspot answer that CSV and GeoJSON write (``table=``).
+HOTSPOT_TABLES = ("units", "msoas")
 
 if TYPE_CHECKING:
 
@@ -51,6 +54,10 @@ if TYPE_CHECKING:
 
     class Format(StrEnum): ...
 
+    class ConcentrationMeasure(StrEnum): ...
+
+    class HotspotTable(StrEnum): ...
+
     class TableFormat(StrEnum): ...
 
     class ChartFormat(StrEnum): ...
@@ -63,8 +70,10 @@ else:
     RankingKind = choice("RankingKind", RANKED_KINDS)
     Measure = choice("Measure", MEASURES)
     HotspotUnit = choice("HotspotUnit", HOTSPOT_UNITS)
-    ComparatorKind = choice("ComparatorKind", COMPARATOR_KINDS)
+    ComparatorKind = choice("ComparatorKind", COMPARATOR_CHOICES)
     Format = choice("Format", FORMATS)
+    ConcentrationMeasure = choice("ConcentrationMeasure", RANKING_MEASURES)
+    HotspotTable = choice("HotspotTable", HOTSPOT_TABLES)
     TableFormat = choice("TableFormat", TABLE_FORMATS)
     ChartFormat = choice("ChartFormat", CHART_FORMATS)
     Indicator = choice("Indicator", SERIES_CODES)

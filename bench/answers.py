@@ -174,8 +174,10 @@ def record(out: Path) -> dict[str, Any]:
     with TestClient(app, raise_server_exceptions=False) as c:
         version = int(c.get("/healthz").json().get("data_version") or 0)
 
+        auth = {"Authorization": f"Bearer {token}"}
+
         def ask(path: str, key: str, custom: str | None = None) -> None:
-            r = c.get(path)
+            r = c.get(path, headers=auth if custom else None)  # custom areas are private
             body = _normalise(r.content, version, custom)
             name = re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_")[:120]
             (bodies / f"{name}.out").write_bytes(body)
@@ -188,7 +190,6 @@ def record(out: Path) -> dict[str, Any]:
 
         for path in REQUESTS:
             ask(path, path)
-        auth = {"Authorization": f"Bearer {token}"}
         created = c.post("/areas", json=POLYGON, headers=auth)
         if created.status_code != 201:
             raise SystemExit(f"POST /areas answered {created.status_code}: {created.text}")

@@ -75,7 +75,7 @@ def latencies(base: str, n: int) -> dict[str, object]:
                 f"/areas/{cid}/overlaps?kind=ltla",
                 f"/areas/{cid}/overlaps?kind=pcn",
             ):
-                if c.get(path).status_code != 200:
+                if c.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).status_code != 200:
                     errors += 1
             ms.append((_t.perf_counter() - t0) * 1000)
             c.delete(f"/areas/{cid}", headers={"Authorization": f"Bearer {TOKEN}"})

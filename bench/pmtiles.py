@@ -46,7 +46,7 @@ import httpx
 from pmtiles.reader import MmapSource, Reader
 from pmtiles.tile import deserialize_directory, deserialize_header, find_tile, zxy_to_tileid
 
-from bench.common import RESULTS, wrk, write_result
+from bench.common import RESULTS, write_result, wrk
 from tests.live import free_port, server, uvicorn_process
 from tiles.export import export_pmtiles
 from tiles.grid import lonlat_to_tile
@@ -137,7 +137,9 @@ def serve_py(folder: Path) -> Iterator[str]:
 @contextmanager
 def starlette_static(folder: Path) -> Iterator[str]:
     env = {**os.environ, "BENCH_STATIC_DIR": str(folder)}
-    with uvicorn_process(["bench.pmtiles:static_app", "--factory"], env, "/a.pmtiles", workers=2) as (
+    with uvicorn_process(
+        ["bench.pmtiles:static_app", "--factory"], env, "/a.pmtiles", workers=2
+    ) as (
         base,
         _pid,
     ):
@@ -204,9 +206,7 @@ def main() -> None:
             archive = work / "england-lsoa21.pmtiles"
             zooms = list(range(a.minzoom, a.maxzoom + 1))
             t0 = time.perf_counter()
-            st = asyncio.run(
-                export_pmtiles(archive, ["lsoa21"], zooms, concurrency=a.concurrency)
-            )
+            st = asyncio.run(export_pmtiles(archive, ["lsoa21"], zooms, concurrency=a.concurrency))
             st["wall_s"] = round(time.perf_counter() - t0, 1)
             result["export"] = st
             print(

@@ -30,6 +30,15 @@ class Drawn:
     crs: str
     vertices: int
     properties: dict[str, Any]
+    #: ``properties.name``, checked (text, at most MAX_NAME characters), or None
+    name: str | None = None
+
+
+#: The longest name a drawn area may have (characters).
+MAX_NAME = 200
+#: England's extent in WGS84 (west, south, east, north), with a margin: a polygon outside it
+#: whose coordinates swapped fall inside was written as [latitude, longitude].
+ENGLAND_LONLAT = (-6.5, 49.8, 2.1, 55.9)
 
 
 _CRS_URN = re.compile(r"^urn:ogc:def:crs:(?:EPSG|OGC):[^:]*:(\w+)$", re.I)
@@ -128,6 +137,7 @@ def _parse(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
         n = _count_vertices(coords, max_vertices)
         if n > max_vertices:
             raise GeometryError(f"the polygon has more than {max_vertices:,} vertices")
+        _check_rings(gt, coords, f"geometry {i}" if len(parts) > 1 else "")
         try:
             shp = shapely.geometry.shape(g)
         except (ValueError, TypeError, AttributeError, IndexError) as e:
@@ -142,6 +152,13 @@ def _parse(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
     coords_arr = shapely.get_coordinates(geom)
     if not np.isfinite(coords_arr).all():
         raise GeometryError("the coordinates include values that are not finite numbers")
+    if crs.is_geographic and _swapped(coords_arr):
+        x, y = coords_arr[0]
+        raise GeometryError(
+            f"the coordinates look like [latitude, longitude] (the first is [{x:g}, {y:g}]): "
+            "GeoJSON positions are [longitude, latitude], e.g. [-2.98, 53.40] in Liverpool; "
+            "swap them"
+        )
     if (
         crs.is_geographic
         and (np.abs(coords_arr[:, 0]) > 180).any() | (np.abs(coords_arr[:, 1]) > 90).any()
@@ -175,7 +192,60 @@ def _parse(doc: Any, *, max_vertices: int, max_area_km2: float) -> Drawn:
         raise GeometryError(
             f"the polygon covers {mp.area / 1e6:,.0f} km²; the limit is {max_area_km2:,.0f} km²"
         )
-    return Drawn(mp, crs.to_string(), vertices, props)
+    return Drawn(mp, crs.to_string(), vertices, props, _name(props))
+
+
+def _name(props: dict[str, Any]) -> str | None:
+    """``properties.name``: text of at most :data:`MAX_NAME` characters, no control
+    characters (None when absent, null or blank)."""
+    name = props.get("name")
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise GeometryError(f"properties.name must be text, not {type(name).__name__}")
+    name = name.strip()
+    if len(name) > MAX_NAME:
+        raise GeometryError(
+            f"properties.name is {len(name):,} characters long; the limit is {MAX_NAME}"
+        )
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+        raise GeometryError("properties.name must not contain control characters")
+    return name or None
+
+
+def _inside(xy: np.ndarray, box: tuple[float, float, float, float]) -> bool:
+    west, south, east, north = box
+    x, y = xy[:, 0], xy[:, 1]
+    return bool(((x >= west) & (x <= east) & (y >= south) & (y <= north)).all())
+
+
+def _swapped(xy: np.ndarray) -> bool:
+    """True when every position lies outside England but would lie in it swapped."""
+    return not _inside(xy, ENGLAND_LONLAT) and _inside(xy[:, ::-1], ENGLAND_LONLAT)
+
+
+def _check_rings(gtype: str, coords: list[Any], where: str) -> None:
+    """Each ring is closed (its last position repeats its first, RFC 7946 3.1.6) and has at
+    least 4 positions; the message names the ring."""
+    polygons = [coords] if gtype == "Polygon" else coords
+    for p, rings in enumerate(polygons):
+        if not isinstance(rings, list) or not rings:
+            raise GeometryError(f"polygon {p + 1} of {where or 'the MultiPolygon'} has no rings")
+        for r, ring in enumerate(rings):
+            what = f"ring {r + 1}" + (f" of polygon {p + 1}" if gtype == "MultiPolygon" else "")
+            what += f" of {where}" if where else ""
+            if not isinstance(ring, list) or not all(isinstance(pt, list) for pt in ring):
+                raise GeometryError(f"{what} must be an array of [longitude, latitude] positions")
+            if len(ring) < 4:
+                raise GeometryError(
+                    f"{what} has {len(ring)} positions; a ring needs at least 4 "
+                    "(three corners and the first again)"
+                )
+            if ring[0][:2] != ring[-1][:2]:
+                raise GeometryError(
+                    f"{what} is not closed: its last position {ring[-1][:2]} must repeat "
+                    f"its first {ring[0][:2]}"
+                )
 
 
 def _has_nul(v: Any, depth: int = 0) -> bool:

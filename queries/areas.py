@@ -72,7 +72,10 @@ async def search_areas(
     programme: str | None,
     limit: int,
     offset: int,
+    include_custom: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
+    """Areas by kind, programme and text; custom areas only with ``include_custom`` (they
+    are private: the API lists them to token holders)."""
     qq = q.strip() if q else None
     esc = qq.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if qq else None
     params = {
@@ -84,6 +87,7 @@ async def search_areas(
         "q_start": f"{esc.lower()}%" if esc else None,
         "limit": limit,
         "offset": offset,
+        "custom": include_custom,
     }
     rows = (await conn.execute(sql("area_search"), params)).mappings().all()
     if rows:

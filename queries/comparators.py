@@ -8,11 +8,21 @@ import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import NotLoaded
-from depmap.core.vocab import COMPARATOR_KINDS
+from depmap.core.vocab import COMPARATOR_CHOICES, COMPARATOR_KINDS, KINDS
 from geo.comparators import DISTANCE, FEATURES, nearest, size_band
 from queries.areas import Area
 from queries.db import sql
 from queries.deprivation import deprivation_all
+
+#: The fields of a comparator row and the columns of its CSV.
+COLUMNS: tuple[str, ...] = (
+    "code",
+    "name",
+    "kind",
+    "population",
+    "distance",
+    *(f"{d}_average_score" for d in FEATURES),
+)
 
 #: A candidate is in the programme if it holds an LSOA where the programme has this share.
 IN_PROGRAMME_SHARE = 0.01
@@ -91,8 +101,27 @@ async def comparators(
         "scales": {k: float(v) for k, v in scales.items()},
         "candidates_in_band": pool_size,
         "count": len(items),
+        "note": None if items else why_none(area, kinds, lo, hi, ratio),
         "comparators": items,
     }
+
+
+def why_none(area: Area, kinds: tuple[str, ...], lo: float, hi: float, ratio: float) -> str:
+    """Why no comparator was found, and what to ask instead."""
+    names = [KINDS[k].plural for k in kinds]
+    plural = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+    text = (
+        f"none of the {plural} has between {lo:,.0f} and {hi:,.0f} people (the size band: "
+        f"{area.code}'s population / and x size_ratio {ratio:g}) and shares no people with "
+        + (f"{area.code} or its programme" if area.programme else area.code)
+    )
+    bigger = [k for k in COMPARATOR_CHOICES if k not in kinds and k not in COMPARATOR_KINDS]
+    hints = []
+    if bigger and hi > 100_000:
+        hints.append("for an area this size ask for " + ", ".join(f"kind={k}" for k in bigger))
+    if ratio < 4.0:
+        hints.append("widen size_ratio (up to 4)")
+    return text + (": " + "; or ".join(hints) if hints else "")
 
 
 def _f(v: Any) -> float | None:

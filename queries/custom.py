@@ -63,17 +63,55 @@ async def hold_off_loads(conn: AsyncConnection) -> None:
         raise LoadInProgress("a data load is running; try again in a minute")
 
 
+#: Ids of custom areas: private ones (token holders only) and shared ones (anyone with the
+#: id, which is unguessable: 128 random bits).
+PRIVATE_PREFIX, SHARED_PREFIX = "c-", "s-"
+CUSTOM_PREFIXES = (PRIVATE_PREFIX, SHARED_PREFIX)
+
+
+def new_custom_code(shared: bool) -> str:
+    """A new custom area id: ``c-`` and 12 hex digits, or ``s-`` and 32 when shared."""
+    return (
+        SHARED_PREFIX + secrets.token_hex(16) if shared else PRIVATE_PREFIX + secrets.token_hex(6)
+    )
+
+
+#: A drawn area with less of its area in England than this is refused (422); one with
+#: less than WARN_IN_ENGLAND is stored with a warning. depmap's atoms are England's LSOAs:
+#: the measures of the rest would silently cover only the English part.
+MIN_IN_ENGLAND = 0.5
+WARN_IN_ENGLAND = 0.99
+
+
+def england_check(share: float) -> list[str]:
+    """The warnings for a drawn area with ``share`` of its area in England (or a 422)."""
+    outside = f"{1 - share:.0%} of the polygon lies outside England's 2021 LSOAs"
+    if share < MIN_IN_ENGLAND:
+        raise InvalidGeometry(
+            f"only {share:.0%} of the polygon lies in England ({outside}, in Wales, "
+            "Scotland or the sea): depmap covers England only; draw the English part",
+            share_in_england=round(share, 4),
+        )
+    if share < WARN_IN_ENGLAND:
+        return [
+            f"{outside} (Wales, Scotland or the sea): its measures cover the English part "
+            "only (share_in_england)"
+        ]
+    return []
+
+
 async def create_custom_area(
-    conn: AsyncConnection, drawn: Drawn, name: str | None
+    conn: AsyncConnection, drawn: Drawn, name: str | None, *, shared: bool = False
 ) -> dict[str, Any]:
     """Store a drawn polygon with its LSOA weights and summaries, in one transaction.
 
     Refused with 503 while a data load runs (the load would recompute every
-    area's summary from a snapshot that does not include this one).
+    area's summary from a snapshot that does not include this one), and with 422 when
+    less than half of it is in England (see :func:`england_check`).
     """
     async with conn.begin():
         await hold_off_loads(conn)
-        code = "c-" + secrets.token_hex(6)
+        code = new_custom_code(shared)
         label = (name or "").strip()[:200] or f"Custom area {code}"
         wkb = shapely.to_wkb(shapely.set_srid(drawn.geom, SRID), include_srid=True)
         props = {
@@ -95,6 +133,12 @@ async def create_custom_area(
         res = await conn.execute(shared_sql("area_weights"), {"ids": [area_id]})
         if not res.rowcount:
             raise InvalidGeometry("the polygon lies outside England: it covers no 2021 LSOA")
+        share = (await conn.execute(sql("share_in_england"), {"id": area_id})).scalar_one()
+        share = min(1.0, float(share or 0.0))
+        warnings = england_check(share)
+        await conn.execute(
+            sql("set_custom_share_in_england"), {"id": area_id, "share": round(share, 6)}
+        )
         population = (
             await conn.execute(sql("set_population_from_weights"), {"id": area_id})
         ).scalar_one()
@@ -107,6 +151,9 @@ async def create_custom_area(
         "population": population,
         "vertices": drawn.vertices,
         "lsoa21_count": int(res.rowcount),
+        "shared": shared,
+        "share_in_england": share,
+        "warnings": warnings,
     }
 
 

@@ -17,15 +17,23 @@ from depmap.core.vocab import (
     MEASURES,
     NATIONAL_LSOA21,
     RANKED_KINDS,
-    RANKING_MEASURES,
     SUMMARISED_KINDS,
 )
 from geo.summary import compute_summaries
 from queries.areas import Area
 from queries.db import sql
 
-#: the columns of ``/rankings?format=csv`` (and ``depmap rankings --format csv``)
-RANKING_CSV_COLUMNS = ("code", "name", *RANKING_MEASURES)
+#: the fields of a ``/rankings`` row, and the columns of its CSV (and of
+#: ``depmap rankings --format csv``): the measures, then the rank of each (1 = most deprived)
+RANKING_COLUMNS: tuple[str, ...] = (
+    "code",
+    "name",
+    "programme",
+    "population",
+    "population_basis",
+    *MEASURES,
+    *(f"rank_{m}" for m in MEASURES),
+)
 
 
 METHOD = (
@@ -33,6 +41,14 @@ METHOD = (
     "area's LSOA21s weighted by population (LSOAs it cuts count by their population share); "
     "ranks reversed so that the most deprived LSOA has rank 33,755."
 )
+
+
+def lsoa_count(v: float) -> int | float:
+    """LSOAs counted by population share: a whole number (``1601``, not ``1601.0``) for an
+    area of whole LSOAs, else the sum of the shares (an area cutting an LSOA counts its
+    share of it)."""
+    f = float(v)
+    return int(f) if f.is_integer() else f
 
 
 async def national_lsoa_count(conn: AsyncConnection) -> int:
@@ -126,7 +142,7 @@ async def deprivation_all(
             "domain": d,
             "population": prof["population"],
             "population_basis": area.population_basis,
-            "lsoa_count": prof["lsoa_count"],
+            "lsoa_count": lsoa_count(prof["lsoa_count"]),
             **values,
             "ranks": ranks,
             "deciles": [
@@ -152,20 +168,7 @@ async def rankings(
         .mappings()
         .all()
     )
-    out = []
-    for r in rows:
-        item: dict[str, Any] = {
-            "code": r["code"],
-            "name": r["name"],
-            "programme": r["programme"],
-            "population": r["population"],
-            "population_basis": r["population_basis"],
-        }
-        for k in MEASURES:
-            item[k] = r[k]
-        for k in MEASURES:
-            item[f"rank_{k}"] = r[f"rank_{k}"]
-        out.append(item)
+    out = [{k: r[k] for k in RANKING_COLUMNS} for r in rows]
     key = f"rank_{measure}"
     out.sort(key=lambda x: (x[key] is None, x[key] or 0, x["code"]))
     return out

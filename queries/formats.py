@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import orjson
 
 
@@ -32,6 +33,18 @@ def dumps(content: Any) -> bytes:
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    r"""The one CSV writer of depmap (API ``format=csv`` and the CLI's ``--format csv``).
+
+    Cells are plain text a spreadsheet or ``csv``/pandas reads as numbers: numpy scalars
+    become Python numbers, whole numbers are written without a decimal point (``1601``,
+    not ``1601.0``), other floats with up to 10 decimals, never in a Python ``repr``; a
+    missing value or NaN is an empty cell; lists and dicts are JSON; text that a
+    spreadsheet would run as a formula is quoted with ``'``.
+
+    >>> import numpy as np
+    >>> to_csv([{"a": np.float64(58.874), "b": 1706.0, "c": None, "d": "=1+1"}], "abcd")
+    "a,b,c,d\n58.874,1706,,'=1+1\n"
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
@@ -41,12 +54,21 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
 
 def _cell(v: Any) -> Any:
+    if isinstance(v, np.generic):  # numpy scalars (np.float64 is a float: repr says so)
+        v = v.item()
     if v is None:
         return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
     if isinstance(v, float):
         if not math.isfinite(v):
             return ""
-        return repr(round(v, 10))
+        v = round(v, 10)
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(v)
     if isinstance(v, list | dict):
         return orjson.dumps(v).decode()
     text = str(v)

@@ -1,4 +1,5 @@
-"""Hotspots of deprivation inside an area, and its MSOAs ranked by concentration."""
+"""Hotspots of deprivation inside an area, and its MSOAs ranked by concentration, each row
+with the places it lies in (:mod:`queries.places`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,42 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import InvalidParameter
+from depmap.core.vocab import KINDS, MEASURE_TABLE, RANKING_MEASURES
 from geo.hotspots import GiStar, classify, gi_star, neighbours_within
 from queries.areas import Area
 from queries.db import sql
+from queries.places import place_columns, places
+
+#: The fields of a unit row (and the columns of ``format=csv``), by unit.
+UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    unit: (
+        "code",
+        "name",
+        "value",
+        "population",
+        "share_in_area",
+        "population_in_area",
+        "gi_z",
+        "p_value",
+        "neighbours",
+        "cluster",
+        *place_columns(unit),
+    )
+    for unit in ("lsoa21", "msoa21")
+}
+#: The fields of an MSOA concentration row (and the columns of ``table=msoas&format=csv``).
+MSOA_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "code",
+    "name",
+    *RANKING_MEASURES,
+    "population",
+    "share_in_area",
+    "population_in_area",
+    *place_columns("msoa21"),
+)
+#: What ``msoa_concentration`` is ordered by unless asked: MHCLG's local concentration.
+DEFAULT_MSOA_MEASURE = "local_concentration"
 
 METHOD = (
     "Getis-Ord Gi* (esda.G_Local, star=True) of the domain score over queen contiguity between "
@@ -38,6 +72,8 @@ class _Units:
     info: dict[int, dict[str, Any]]
     gi: GiStar
     msoa_rows: list[dict[str, Any]]
+    #: where each unit and each MSOA lies (queries.places), by area id
+    places: dict[int, dict[str, Any]]
 
 
 async def _units(
@@ -65,15 +101,31 @@ async def _units(
     info = {int(r["unit_id"]): r for r in rows}
     values = {i: float(r["value"]) for i, r in info.items() if r["value"] is not None}
     if len(values) < 3:
-        raise InvalidParameter(
-            f"{area.code} has {len(values)} {unit} units; hotspots need at least 3 "
-            "(try unit=lsoa21 or a larger area)",
-            parameter="unit",
-        )
+        raise InvalidParameter(too_few_units(area, unit, len(values)), parameter="unit")
     nb = neighbours_within(ids, ((int(a), int(b)) for a, b in pairs))
     # the permutation test is CPU work: keep the event loop free for other requests
     gi = await asyncio.to_thread(gi_star, values, nb, permutations=permutations, seed=seed)
-    return _Units(info=info, gi=gi, msoa_rows=msoa_rows)
+    where = await places(conn, [int(r["unit_id"]) for r in msoa_rows], "msoa21")
+    if unit == "lsoa21":
+        where |= await places(conn, ids, "lsoa21")
+    return _Units(info=info, gi=gi, msoa_rows=msoa_rows, places=where)
+
+
+def too_few_units(area: Area, unit: str, n: int) -> str:
+    """Why an area has no hotspots, and what to ask instead (not the unit just asked for)."""
+    kind = KINDS[area.kind]
+    units = KINDS[unit].plural
+    if area.kind == unit:
+        return (
+            f"{area.code} is {kind.article} {kind.label}: a single unit. Hotspots are clusters "
+            f"among the {units} of a larger area: "
+            + ("try unit=lsoa21, or " if unit == "msoa21" else "")
+            + f"ask for its ward, local authority or ICB (/areas/{area.code}/profile lists them)"
+        )
+    what = f"{area.code} ({kind.article} {kind.label}) has {n} {units} with a value"
+    if unit == "msoa21":
+        return f"{what}; hotspots need at least 3: try unit=lsoa21 or a larger area"
+    return f"{what}; hotspots need at least 3: ask for a larger area"
 
 
 async def hotspots(
@@ -86,12 +138,16 @@ async def hotspots(
     fdr: bool,
     permutations: int,
     seed: int,
+    measure: str = DEFAULT_MSOA_MEASURE,
     with_geometry: bool = False,
+    table: str = "units",
     cache: RunCache | None = None,
     version: int | None = None,
 ) -> dict[str, Any]:
-    """Gi* hotspots of an area's units at a significance level. The permutation test runs
-    once per (data version, area, unit, domain); other levels only re-classify."""
+    """Gi* hotspots of an area's units at a significance level, and all its MSOAs ranked by
+    ``measure``. The permutation test runs once per (data version, area, unit, domain);
+    other levels only re-classify. ``with_geometry`` adds ``features``: of the units, or of
+    the MSOAs when ``table`` is ``msoas``."""
     key = (version, area.id, unit, domain, permutations, seed)
     got = cache.get(key) if cache is not None and version is not None else None
     if got is None:
@@ -107,16 +163,20 @@ async def hotspots(
             {
                 "code": r["code"],
                 "name": r["name"],
-                "value": res.value[k],
+                "value": float(res.value[k]),
                 "population": r["population"],
+                "share_in_area": share,
                 "population_in_area": float(r["population"] or 0.0) * share,
                 "gi_z": float(res.z[k]),
                 "p_value": float(res.p[k]),
                 "neighbours": int(res.neighbours[k]),
                 "cluster": "hot" if res.hot[k] else ("cold" if res.cold[k] else "none"),
+                **got.places[uid],
+                "_id": uid,
             }
         )
     units.sort(key=lambda u: (-u["gi_z"], u["code"]))
+    msoas = rank_msoas(got.msoa_rows, got.places, measure)
     out: dict[str, Any] = {
         "area": {"code": area.code, "name": area.name, "kind": area.kind},
         "unit": unit,
@@ -131,39 +191,61 @@ async def hotspots(
             sum(u["population_in_area"] for u in units if u["cluster"] == "hot")
         ),
         "units": units,
-        "msoa_concentration": rank_msoas(got.msoa_rows),
-        "method": METHOD.format(perm=permutations, seed=seed),
+        "measure": measure,
+        "msoa_count": len(msoas),
+        "msoa_concentration": msoas,
+        "method": METHOD.format(perm=permutations, seed=seed)
+        + MSOA_METHOD.format(measure=MEASURE_TABLE[measure].label),
     }
+    rows = msoas if table == "msoas" else units
     if with_geometry:
-        geo_rows = (await conn.execute(sql("unit_geojson"), {"ids": res.ids})).all()
+        ids = [r["_id"] for r in rows]
+        geo_rows = (await conn.execute(sql("unit_geojson"), {"ids": ids})).all()
         geoms = {int(i): g for i, g in geo_rows}
-        code_to_id = {got.info[i]["code"]: i for i in res.ids}
         out["features"] = [
             {
                 "type": "Feature",
-                "id": u["code"],
-                "geometry": orjson.loads(geoms[code_to_id[u["code"]]]),
-                "properties": u,
+                "id": r["code"],
+                "geometry": orjson.loads(geoms[r["_id"]]),
+                "properties": r,
             }
-            for u in units
+            for r in rows
         ]
+    for r in (*units, *msoas):
+        del r["_id"]
     return out
 
 
-def rank_msoas(rows: list[dict[str, Any]], limit: int = 50) -> list[dict[str, Any]]:
-    """The MSOAs of an area ranked by average score: hyperlocal concentrations."""
-    ranked = sorted(rows, key=lambda r: (-(r["value"] or 0.0), r["code"]))
-    return [
-        {
-            "rank": k + 1,
-            "code": r["code"],
-            "name": r["name"],
-            "average_score": r["value"],
-            "proportion_most_deprived_10": r["proportion_most_deprived_10"],
-            "extent": r["extent"],
-            "local_concentration": r["local_concentration"],
-            "population": r["population"],
-            "share_in_area": min(1.0, float(r["share_in_area"] or 0.0)),
-        }
-        for k, r in enumerate(ranked[:limit])
-    ]
+MSOA_METHOD = (
+    " msoa_concentration: every MSOA21 the area takes in, ranked by its {measure} "
+    "(1 = most deprived; the MSOA's own IoD summary measure over its LSOAs)."
+)
+
+
+def rank_msoas(
+    rows: list[dict[str, Any]],
+    where: dict[int, dict[str, Any]],
+    measure: str = DEFAULT_MSOA_MEASURE,
+) -> list[dict[str, Any]]:
+    """Every MSOA of an area ranked by ``measure`` (each measure is higher where deprivation
+    is more concentrated; missing values last): hyperlocal concentrations."""
+    out = []
+    for r in rows:
+        share = min(1.0, float(r["share_in_area"] or 0.0))
+        out.append(
+            {
+                "rank": 0,
+                "code": r["code"],
+                "name": r["name"],
+                **{m: r[m] for m in RANKING_MEASURES},
+                "population": r["population"],
+                "share_in_area": share,
+                "population_in_area": float(r["population"] or 0.0) * share,
+                **where[int(r["unit_id"])],
+                "_id": int(r["unit_id"]),
+            }
+        )
+    out.sort(key=lambda m: (m[measure] is None, -(m[measure] or 0.0), m["code"]))
+    for k, m in enumerate(out, start=1):
+        m["rank"] = k
+    return out

@@ -29,7 +29,7 @@ fi
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ "$WITH_BROWSER" = 1 ] && ! command -v chromium >/dev/null 2>&1; then need_apt+=(chromium); fi
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
-# the web map's scripts and styles come from npm at build time (served by depmap, no CDN)
+# the web map's and the API docs' scripts and styles come from npm at build time (no CDN)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_apt[*]}"
@@ -72,6 +72,6 @@ fi
 echo "==> pip install -e .[test]"
 "$VENV/bin/pip" install -q --upgrade pip >/dev/null
 "$VENV/bin/pip" install -q -e ".[test]"
-echo "==> npm ci in web/ (Leaflet, Leaflet.VectorGrid, pmtiles for the map, copied to web/static/vendor)"
+echo "==> npm ci in web/ (Leaflet, Leaflet.VectorGrid, pmtiles, Swagger UI, ReDoc: copied to web/static/vendor)"
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent vendor)
 "$VENV/bin/depmap" db init

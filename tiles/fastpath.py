@@ -7,7 +7,8 @@ response classes. This middleware sits outermost: for ``GET``/``HEAD``
 version it answers at once (gzip when asked, 304 on a matching ``If-None-Match``).
 Everything else, misses included, goes on to the FastAPI routes, which check the
 request, cut the tile and cache it. Requests that need more than a cache look-up
-(reads behind a token, CORS requests) also go on.
+(reads behind a token, CORS requests, a query other than the ``v=<data version>`` of
+TileJSON tile URLs) also go on.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class TileFastPath:
 
 
 _Z = re.compile(r"[0-9]{1,2}")
+#: The only query the fast path answers: none, or one data version (the route checks others)
+_QUERY = re.compile(rb"(v=[0-9A-Za-z]{0,40})?")
 _XY = re.compile(r"[0-9]{1,8}")
 
 
@@ -63,6 +66,8 @@ def _lookup(
     if src is None:
         return None
     if method != "GET" and method != "HEAD":
+        return None
+    if scope.get("query_string") and not _QUERY.fullmatch(scope["query_string"]):
         return None
     parts = scope["path"][len(_PREFIX) :].split("/")
     if len(parts) != 4 or not parts[3].endswith(".mvt"):

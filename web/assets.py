@@ -1,6 +1,8 @@
-"""The scripts and styles the web map needs, all served by depmap itself (no CDN).
+"""The scripts and styles the web map and the API docs need, all served by depmap
+itself (no CDN).
 
-Leaflet and Leaflet.VectorGrid come from npm (``web/package.json``, installed by
+Leaflet and Leaflet.VectorGrid (the map), Swagger UI and ReDoc (``/docs``, ``/redoc``)
+come from npm (``web/package.json``, installed by
 ``npm ci`` and copied to ``web/static/vendor`` by ``npm run vendor``, as
 ``scripts/setup.sh`` and the Dockerfile do); the map's own script and style live
 in ``web/static``. Pages link them under ``/static``; an exported map inlines
@@ -12,8 +14,11 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from depmap.core.errors import AssetsMissing as AssetsMissing  # 503 in the error table
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_URL = "/static"
@@ -21,7 +26,7 @@ STATIC_URL = "/static"
 
 @dataclass(frozen=True)
 class Asset:
-    kind: str  # "js" or "css"
+    kind: str  # "js", "css" or "png"
     path: str  # relative to STATIC_DIR
 
     @property
@@ -43,8 +48,12 @@ MAP_ASSETS: tuple[Asset, ...] = (
 )
 
 
-class AssetsMissing(RuntimeError):
-    """The npm packages were not installed into web/static/vendor."""
+#: The API documentation pages: Swagger UI (``/docs``) and ReDoc (``/redoc``).
+SWAGGER_JS = Asset("js", "vendor/swagger-ui/swagger-ui-bundle.js")
+SWAGGER_CSS = Asset("css", "vendor/swagger-ui/swagger-ui.css")
+SWAGGER_FAVICON = Asset("png", "vendor/swagger-ui/favicon-32x32.png")
+REDOC_JS = Asset("js", "vendor/redoc/redoc.standalone.js")
+DOCS_ASSETS: tuple[Asset, ...] = (SWAGGER_JS, SWAGGER_CSS, SWAGGER_FAVICON, REDOC_JS)
 
 
 #: What a static map site loads besides: PMTiles' reader and the archive layer.
@@ -56,11 +65,12 @@ SITE_ASSETS: tuple[Asset, ...] = (
 )
 
 
-def check_assets(assets: tuple[Asset, ...] = MAP_ASSETS) -> None:
+def check_assets(assets: Sequence[Asset] = MAP_ASSETS, what: str = "the map's") -> None:
+    """:class:`AssetsMissing` (503) naming the files, unless all of ``assets`` are there."""
     missing = [a.path for a in assets if not a.file.is_file()]
     if missing:
         raise AssetsMissing(
-            f"the map's assets are missing ({', '.join(missing)}): run scripts/setup.sh, "
+            f"{what} assets are missing ({', '.join(missing)}): run scripts/setup.sh, "
             "or `npm ci && npm run vendor` in web/"
         )
 

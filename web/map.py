@@ -20,7 +20,7 @@ import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from jinja2 import Template
 
-from depmap.core.vocab import DOMAIN_TABLE, HEALTH_TABLE, TILE_CHANGES
+from depmap.core.vocab import DOMAIN_TABLE, HEALTH_TABLE, KINDS, TILE_CHANGES
 from web.assets import MAP_ASSETS, STATIC_URL, Asset, check_assets, inline_asset, safe_in_script
 
 Mode = Literal["tiles", "inline", "static"]
@@ -127,6 +127,11 @@ def base_config(
         "outlines": [list(o) for o in OUTLINES],
         "osm": OSM_URL,
         "focus": None,
+        # the words of each kind (vocab): "Rank among integrated care boards"
+        "kinds": {
+            k.code: {"label": k.label, "plural": k.plural, "ranked": k.ranked}
+            for k in KINDS.values()
+        },
     }
     if mode == "tiles":
         layers = ["lsoa21", *[o[0] for o in OUTLINES]]

@@ -79,7 +79,11 @@ def write_site(
     archives = {
         name: archive_path(Path("."), name).as_posix() for name in SITE_LAYERS if name in written
     }
-    shutil.copytree(STATIC_DIR, folder / "static", dirs_exist_ok=True)
+    for a in SITE_ASSETS:
+        (folder / "static" / a.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(a.file, folder / "static" / a.path)
+    images = Path("vendor/leaflet/images")  # leaflet.css refers to them
+    shutil.copytree(STATIC_DIR / images, folder / "static" / images, dirs_exist_ok=True)
     shutil.copy2(SITE_FILES / "serve.py", folder / "serve.py")
     (folder / "README.txt").write_text(
         README.format(version=version, lo=min(zooms), hi=max(zooms)), encoding="utf-8"

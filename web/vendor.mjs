@@ -13,6 +13,13 @@ const files = {
   // the static map site reads its tiles from PMTiles archives (HTTP range requests)
   "pmtiles/dist/pmtiles.js": "pmtiles/pmtiles.js",
   "pmtiles/package.json": "pmtiles/package.json",
+  // the API documentation pages (/docs, /redoc)
+  "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+  "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
+  "swagger-ui-dist/favicon-32x32.png": "swagger-ui/favicon-32x32.png",
+  "swagger-ui-dist/LICENSE": "swagger-ui/LICENSE",
+  "redoc/bundles/redoc.standalone.js": "redoc/redoc.standalone.js",
+  "redoc/LICENSE": "redoc/LICENSE",
 };
 for (const [from, to] of Object.entries(files)) {
   const dest = new URL(to, out);

@@ -12,17 +12,26 @@ from api.deps import (
     AreaIdPath,
     AreaKindQuery,
     EngineDep,
+    ReadableAreaId,
     SettingsDep,
     answer,
     answer_in,
+    has_token,
     is_custom_code,
     require_write,
 )
-from api.models import AreaDetail, AreaList, Created, with_formats
+from api.models import CREATE_AREA_BODY, AreaDetail, AreaList, Created, Problem, with_formats
 from api.params import Format, TableFormat
 from api.responses import JSONResponse
-from depmap.core.errors import Forbidden, InvalidGeometry, InvalidParameter, TooLarge, UnknownArea
-from depmap.core.vocab import AREA_KINDS
+from depmap.core.errors import (
+    Forbidden,
+    InvalidGeometry,
+    InvalidParameter,
+    TooLarge,
+    Unauthorized,
+    UnknownArea,
+)
+from depmap.core.vocab import AREA_KINDS, KINDS
 from geo.geometry import GeometryError, parse_drawn
 from queries.areas import area_boundary, area_detail, get_area, search_areas
 from queries.custom import create_custom_area, delete_custom_area, hold_off_loads
@@ -44,6 +53,8 @@ LIST_COLUMNS = ("code", "name", "kind", "vintage", "programme", "population", "a
 @router.get(
     "/areas",
     summary="Search areas by kind, code or name",
+    description="Custom areas (drawn by residents and community groups) are private: they "
+    "are listed only to requests with the bearer token.",
     response_model=AreaList,
     responses=with_formats(AreaList),
 )
@@ -60,15 +71,25 @@ async def list_areas(
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")] = 0,
     format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
 ) -> Response:
+    custom = has_token(request)
+    if kind == "custom" and not custom:
+        raise Unauthorized("custom areas are listed only to token holders (Authorization: Bearer)")
+
     async def compute(conn: Any) -> Any:
         total, items = await search_areas(
-            conn, kind=kind, q=q, programme=programme, limit=limit, offset=offset
+            conn,
+            kind=kind,
+            q=q,
+            programme=programme,
+            limit=limit,
+            offset=offset,
+            include_custom=custom,
         )
         return {"total": total, "limit": limit, "offset": offset, "areas": items}
 
     return await answer_in(
         request,
-        ("areas", kind, q, programme, limit, offset),
+        ("areas", kind, q, programme, limit, offset, custom),
         compute,
         format.value,
         rows="areas",
@@ -86,7 +107,7 @@ async def list_areas(
 )
 async def get_one(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     area_kind: AreaKindQuery = None,
     format: Annotated[Format, Query(description="json, or geojson with its boundary")] = Format(
         "json"
@@ -123,17 +144,36 @@ async def get_one(
     summary="Store a custom area (GeoJSON polygon)",
     dependencies=[Depends(require_write)],
     response_model=Created,
+    openapi_extra={"requestBody": CREATE_AREA_BODY},
     responses={
         201: {"description": 'Created: {"id": ...}', "model": Created},
-        401: {"description": "Missing or wrong bearer token"},
-        413: {"description": "Body over the size limit"},
-        422: {"description": "Not a usable polygon (the message says why)"},
+        401: {"description": "Missing or wrong bearer token", "model": Problem},
+        403: {"description": "Writes are off: the server has no token", "model": Problem},
+        413: {"description": "Body over the size limit", "model": Problem},
+        422: {"description": "Not a usable polygon (the message says why)", "model": Problem},
     },
 )
-async def create_area(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
+async def create_area(
+    request: Request,
+    settings: SettingsDep,
+    engine: EngineDep,
+    shared: Annotated[
+        bool,
+        Query(
+            description="Give the area an unguessable id (s-...) that anyone holding it can "
+            "read; otherwise (c-...) only token holders list or read it"
+        ),
+    ] = False,
+) -> Response:
     """Body: a GeoJSON Feature or FeatureCollection of Polygon/MultiPolygon, in WGS84 or in
     the CRS its ``crs`` member names. ``properties.name`` names the area. The area's LSOA
-    weights, deprivation measures and profile are computed at once."""
+    weights, deprivation measures and profile are computed at once.
+
+    Custom areas are drawn by residents and community groups: they are private. Only
+    requests with the bearer token list them or read them, unless the area is stored with
+    ``shared=true``: then its id is unguessable (128 random bits) and whoever has it can
+    read it (it is still listed only to token holders). Less than half in England: 422;
+    partly outside: stored with ``share_in_england`` and a warning."""
     body = await request.body()
     if len(body) > settings.max_body_bytes:
         raise TooLarge(f"the body is {len(body):,} bytes; the limit is {settings.max_body_bytes:,}")
@@ -149,9 +189,8 @@ async def create_area(request: Request, settings: SettingsDep, engine: EngineDep
         )
     except GeometryError as e:
         raise InvalidGeometry(str(e)) from e
-    name = drawn.properties.get("name") if isinstance(drawn.properties.get("name"), str) else None
     async with engine.connect() as conn:
-        created = await create_custom_area(conn, drawn, name)
+        created = await create_custom_area(conn, drawn, drawn.name, shared=shared)
     return JSONResponse(created, status_code=201, headers={"Location": f"/areas/{created['id']}"})
 
 
@@ -165,7 +204,10 @@ async def delete_area(area_id: AreaIdPath, engine: EngineDep) -> Response:
     async with engine.begin() as conn:
         area = await get_area(conn, area_id)
         if area.kind != "custom":
-            raise Forbidden(f"{area_id} is a {area.kind} area; only custom areas can be deleted")
+            k = KINDS[area.kind]
+            raise Forbidden(
+                f"{area.code} is {k.article} {k.label}: only custom areas can be deleted"
+            )
         await hold_off_loads(conn)
         if not await delete_custom_area(conn, area.id):
             raise UnknownArea(f"no area with id {area_id!r}", id=area_id)

@@ -7,11 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
-from api.models import ERRORS, Deprivation, Profile, Rankings, with_formats
-from api.params import Domain, DomainQuery, Measure, RankingKind, TableFormat
+from api.deps import AreaKindQuery, ReadableAreaId, answer, answer_in, is_custom_code
+from api.models import ERRORS, AreaLsoas, Deprivation, Profile, Rankings, with_formats
+from api.params import Domain, DomainQuery, Format, Measure, RankingKind, TableFormat
 from queries.areas import get_area
-from queries.deprivation import RANKING_CSV_COLUMNS, deprivation, rankings
+from queries.deprivation import RANKING_COLUMNS, deprivation, rankings
+from queries.features import features_for
+from queries.lsoas import COLUMNS as LSOA_COLUMNS
+from queries.lsoas import area_lsoas
 from queries.profile import full_profile
 
 router = APIRouter(tags=["deprivation"])
@@ -25,7 +28,7 @@ router = APIRouter(tags=["deprivation"])
 )
 async def get_deprivation(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     domain: DomainQuery = Domain("imd"),
     area_kind: AreaKindQuery = None,
 ) -> Response:
@@ -51,6 +54,9 @@ async def get_deprivation(
 @router.get(
     "/rankings",
     summary="Every area of a kind with its measures and ranks",
+    description="Rank 1 is the most deprived. The CSV has the columns of the JSON rows: "
+    + ", ".join(RANKING_COLUMNS)
+    + ". An area's LSOAs with their IoD figures: `/areas/{id}/lsoas`.",
     response_model=Rankings,
     responses=with_formats(Rankings),
 )
@@ -66,8 +72,6 @@ async def get_rankings(
     ] = None,
     format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
 ) -> Response:
-    """Rank 1 is the most deprived. CSV columns: ``code,name,average_score,average_rank,
-    proportion_most_deprived_10,extent,local_concentration``."""
     k, d, m = kind.value, domain.value, measure.value
 
     async def compute(conn: Any) -> Any:
@@ -87,7 +91,7 @@ async def get_rankings(
         compute,
         format.value,
         rows="areas",
-        columns=RANKING_CSV_COLUMNS,
+        columns=RANKING_COLUMNS,
         filename=f"rankings-{k}-{d}",
     )
 
@@ -101,7 +105,7 @@ async def get_rankings(
 )
 async def get_profile(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     area_kind: AreaKindQuery = None,
 ) -> Response:
     async def compute(conn: Any) -> Any:
@@ -109,4 +113,45 @@ async def get_profile(
 
     return await answer(
         request, ("profile", area_id, area_kind), compute, cacheable=not is_custom_code(area_id)
+    )
+
+
+@router.get(
+    "/areas/{area_id}/lsoas",
+    summary="The LSOA21s of an area with their IoD 2025 figures and the places they lie in",
+    description="One row per LSOA21 the area takes in, most deprived first in `domain`: "
+    "score, rank and decile in every IoD 2025 domain, the share of its residents in the area, "
+    "its MSOA, ward, local authority, sub-ICB and ICB, and the PCNs serving it. CSV columns: "
+    + ", ".join(LSOA_COLUMNS),
+    response_model=AreaLsoas,
+    responses=with_formats(AreaLsoas, geojson=True),
+)
+async def get_area_lsoas(
+    request: Request,
+    area_id: ReadableAreaId,
+    domain: Annotated[
+        Domain, Query(description="Order by this domain's rank (1 = most deprived)")
+    ] = Domain("imd"),
+    area_kind: AreaKindQuery = None,
+    format: Annotated[Format, Query(description="json, csv or geojson")] = Format("json"),
+) -> Response:
+    d = domain.value
+
+    async def compute(conn: Any) -> Any:
+        area = await get_area(conn, area_id, area_kind)
+        data = await area_lsoas(conn, area, d)
+        if format == "geojson":
+            rows = data.pop("lsoas")
+            return await features_for(conn, rows, kind="lsoa21", extra=data)
+        return data
+
+    return await answer_in(
+        request,
+        ("lsoas", area_id, area_kind, d),
+        compute,
+        format.value,
+        rows="lsoas",
+        columns=LSOA_COLUMNS,
+        filename=f"{area_id}-lsoas",
+        cacheable=not is_custom_code(area_id),
     )

@@ -8,7 +8,13 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from api.deps import AreaKindQuery, TileSettingsDep, answer, is_custom_code
+from api.deps import (
+    AreaKindQuery,
+    TileSettingsDep,
+    answer,
+    check_readable,
+    is_custom_code,
+)
 from depmap.core.replicas import snapshot_version
 from queries.maps import focus
 from web.assets import STATIC_DIR, STATIC_URL
@@ -40,6 +46,7 @@ async def get_map(
     """Everything the page loads is served here (``/static``); OpenStreetMap is used as a
     basemap only when it answers, otherwise the background is plain with local-authority
     outlines."""
+    check_readable(request, area)
     maxzoom = tile_settings.max_zoom
 
     async def compute(conn: Any) -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer_in, is_custom_code
+from api.deps import AreaKindQuery, ReadableAreaId, answer_in, is_custom_code
 from api.models import Overlaps, with_formats
 from api.params import Format, OverlapKind
 from queries.areas import get_area
@@ -25,7 +25,7 @@ router = APIRouter(tags=["overlaps"])
 )
 async def get_overlaps(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     kind: Annotated[OverlapKind, Query(description="Kind of the overlapped areas")],
     min_share: Annotated[
         float,

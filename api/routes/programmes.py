@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaIdPath, AreaKindQuery, answer, answer_in, is_custom_code
+from api.deps import AreaKindQuery, ReadableAreaId, answer, answer_in, is_custom_code
 from api.models import Comparators, Programmes, ProgrammeSummary, with_formats
 from api.params import ComparatorKind, TableFormat
 from depmap.core.names import programme_slug
 from depmap.core.vocab import COMPARATOR_KINDS
 from queries.areas import get_area
+from queries.comparators import COLUMNS as COMPARATOR_COLUMNS
 from queries.comparators import comparators
 from queries.programmes import SUMMARY_COLUMNS, list_programmes, programme_summary
 
@@ -88,7 +89,7 @@ async def get_programme_summary(
 )
 async def get_comparators(
     request: Request,
-    area_id: AreaIdPath,
+    area_id: ReadableAreaId,
     n: Annotated[int, Query(ge=1, le=200, description="How many comparators")] = 25,
     size_ratio: Annotated[
         float,
@@ -102,8 +103,10 @@ async def get_comparators(
     kind: Annotated[
         list[ComparatorKind] | None,
         Query(
-            description="Kinds of candidate areas (repeat for several); default: "
+            description="Kinds of candidate areas (repeat for several: kind=ltla&kind=sicbl); "
+            "default: "
             + ", ".join(COMPARATOR_KINDS)
+            + " (for a local authority or an ICB, ask for ltla, sicbl or icb)"
         ),
     ] = None,
     area_kind: AreaKindQuery = None,
@@ -126,7 +129,7 @@ async def get_comparators(
         compute,
         format.value,
         rows="comparators",
-        columns=("code", "name", "kind", "population", "distance", "imd_average_score"),
+        columns=COMPARATOR_COLUMNS,
         filename=f"{area_id}-comparators",
         cacheable=not is_custom_code(area_id),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from api.deps import TilesDep, TileSettingsDep, answer, cache_scope, data_version
@@ -62,6 +62,14 @@ async def get_tile(
     z: Annotated[int, Path(description="Zoom")],
     x: Annotated[int, Path(description="Column, 0 at the west, up to 2^z - 1")],
     y: Annotated[int, Path(description="Row, 0 at the north, up to 2^z - 1")],
+    v: Annotated[
+        str | None,
+        Query(
+            description="The data version (TileJSON tile URLs carry it, so that caches keep "
+            "tiles per version); any value is accepted",
+            max_length=40,
+        ),
+    ] = None,
     *,
     s: TileSettingsDep,
     tiles: TilesDep,

@@ -19,7 +19,7 @@ def rankings(
     fmt: FormatOpt = "table",
 ) -> None:
     """Every area of a kind with the IoD summary measures (as GET /rankings)."""
-    from queries.deprivation import RANKING_CSV_COLUMNS
+    from queries.deprivation import RANKING_COLUMNS
     from queries.deprivation import rankings as q_rankings
 
     check_choice("kind", kind, RANKED_KINDS)
@@ -27,7 +27,7 @@ def rankings(
     check_choice("measure", measure, MEASURES)
     rows = run_query(lambda conn: q_rankings(conn, kind, domain, measure, programme))
     cols = (
-        list(RANKING_CSV_COLUMNS)
+        list(RANKING_COLUMNS)
         if fmt != "table"
         else ["code", "name", "average_score", "extent", "local_concentration", f"rank_{measure}"]
     )

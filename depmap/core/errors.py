@@ -79,6 +79,12 @@ class LoadInProgress(ServiceError):
     status, code = 503, "load_in_progress"
 
 
+class AssetsMissing(ServiceError):
+    """The npm packages of the map or the API docs were not installed (web/static/vendor)."""
+
+    status, code = 503, "assets_missing"
+
+
 class LoadError(ValueError):
     """A file or its contents cannot be loaded; the message says what is wrong and where.
 

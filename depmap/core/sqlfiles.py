@@ -9,7 +9,8 @@ measure or health indicator needs no SQL edit:
   ``{{tile_health}}``, ``{{tile_health_deciles}}`` and ``{{tile_changes}}`` (what tiles
   carry);
 * ``{{domains}}`` (``imd``, ``income`` ...) and ``{{domain_scores}}`` (``imd_score``,
-  ``income_score`` ... of ``lsoa_stats``);
+  ``income_score`` ... of ``lsoa_stats``); ``{{domain_stats}}`` (score, rank and decile of
+  every domain: ``imd_score, imd_rank, imd_decile, income_score`` ...);
 * ``{{by_domain(m.average_score)}}``: one column per domain, named as the domain,
   ``max(<expr>) FILTER (WHERE m.domain = '<domain>')`` (rows of ``area_measure``
   turned into columns);
@@ -31,12 +32,20 @@ from importlib import resources
 
 from sqlalchemy import TextClause, text
 
-from depmap.core.vocab import DOMAINS, MEASURES, TILE_CHANGES, TILE_DECILES, TILE_HEALTH
+from depmap.core.vocab import (
+    DOMAIN_FIELDS,
+    DOMAINS,
+    MEASURES,
+    TILE_CHANGES,
+    TILE_DECILES,
+    TILE_HEALTH,
+)
 
 #: The column lists a placeholder can name.
 LISTS: dict[str, tuple[str, ...]] = {
     "domains": DOMAINS,
     "domain_scores": tuple(f"{d}_score" for d in DOMAINS),
+    "domain_stats": tuple(f"{d}_{f}" for d in DOMAINS for f in DOMAIN_FIELDS),
     "measures": MEASURES,
     "deciles": TILE_DECILES,
     "tile_health": tuple(h for h, _ in TILE_HEALTH),

@@ -158,12 +158,18 @@ RANKED_KINDS: tuple[str, ...] = tuple(k for k, v in KINDS.items() if v.ranked)
 OVERLAP_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "custom")
 #: Units hotspots are found among.
 HOTSPOT_UNITS: tuple[str, ...] = ("lsoa21", "msoa21")
-#: Kinds comparator areas are drawn from (whole-LSOA neighbourhoods of every size).
+#: Kinds comparator areas are drawn from unless asked (whole-LSOA neighbourhoods).
 COMPARATOR_KINDS: tuple[str, ...] = ("lsoa21", "msoa21", "ward")
+#: Kinds comparators can be asked from (``kind=``): the neighbourhoods, and footprints for
+#: larger areas.
+COMPARATOR_CHOICES: tuple[str, ...] = (*COMPARATOR_KINDS, "ltla", "sicbl", "icb")
 #: Kinds a profile lists the overlaps of (routes into the NHS and programmes).
 PROFILE_KINDS: tuple[str, ...] = ("icb", "sicbl", "ltla", "pcn", "programme")
 #: Footprints every programme area is placed in (the one holding most of its people).
 FOOTPRINT_KINDS: tuple[str, ...] = ("icb", "sicbl", "ltla")
+#: Footprints each LSOA21 or MSOA21 of an export is placed in (hotspot units, MSOA
+#: concentration, an area's LSOAs): the one holding most of its residents.
+PLACE_KINDS: tuple[str, ...] = ("msoa21", "ward", "ltla", "sicbl", "icb")
 #: Tile layers, in the order the API lists them.
 TILE_LAYERS: tuple[str, ...] = (
     "lsoa21",

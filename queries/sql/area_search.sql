@@ -1,8 +1,10 @@
--- Areas by kind and/or text (a code prefix or part of a name), best matches first.
+-- Areas by kind and/or text (a code prefix or part of a name), best matches first;
+-- custom areas only when asked (they are private).
 SELECT id, kind, code, name, vintage, programme, population, area_m2,
        count(*) OVER () AS total
 FROM area
 WHERE (CAST(:kind AS text) IS NULL OR kind = :kind)
+  AND (CAST(:custom AS boolean) OR kind <> 'custom')
   AND (CAST(:programme AS text) IS NULL OR programme = :programme)
   AND (CAST(:q AS text) IS NULL
        OR upper(code) LIKE :q_prefix

@@ -1,6 +1,7 @@
--- The MSOA21 units an area overlaps, with their measures for a domain.
+-- The MSOA21 units an area overlaps, with their measures for a domain (value: the average
+-- score, which Gi* tests) and the share of their residents inside the area.
 SELECT m.id AS unit_id, m.code, m.name, am.population, am.average_score AS value,
-       am.proportion_most_deprived_10, am.local_concentration, am.extent,
+       {{am.measures}},
        sum(wa.pop_share * wm.population ORDER BY wa.lsoa_id) / nullif(am.population, 0) AS share_in_area
 FROM area_lsoa wa
 JOIN area_lsoa wm ON wm.lsoa_id = wa.lsoa_id AND wm.kind = 'msoa21'

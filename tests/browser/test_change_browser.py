@@ -12,11 +12,9 @@ import httpx
 import pytest
 
 from tests.browser.test_map_browser import (  # noqa: F401 (fixtures)
-    browser,
     click_at,
     live_server,
     lsoa_facts,
-    page,
     shot,
     wait_painted,
 )
@@ -75,7 +73,7 @@ def test_change_layers_popup_series_and_programme_chart(page, live_server, natio
     assert all("tile.openstreetmap.org" in u for u in foreign), foreign
 
 
-def test_exported_programme_map_has_its_chart_and_series(page, national_url, tmp_path):  # noqa: F811
+def test_exported_programme_map_has_its_chart_and_series(page, national_url, tmp_path):
     from depmap.core.db import make_async_engine
     from depmap.core.settings import DatabaseSettings
     from web.export import export_config, export_html

@@ -24,7 +24,6 @@ from sqlalchemy import text
 
 pytestmark = [pytest.mark.db, pytest.mark.data, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("DEPMAP_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("DEPMAP_SCREENSHOTS", "tests/output/screenshots"))
 AREA = "E54000008"  # NHS Cheshire and Merseyside ICB
 LSOA = "E01006519"  # Liverpool 056A, inside it
@@ -69,38 +68,6 @@ def live_server(national_url: str) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    pg = browser.new_page(viewport={"width": 1280, "height": 860})
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.errors = errors
-    yield pg
-    pg.close()
-    assert not errors, errors
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -203,7 +170,14 @@ def test_served_map(page, live_server, national_engine):  # type: ignore[no-unty
     hot = httpx.get(f"{live_server}/areas/{AREA}/hotspots?format=geojson", timeout=60).json()
     n = page.get_attribute(".depmap", "data-hotspots")
     assert n == str(hot["hotspot_count"]) and hot["hotspot_count"] > 0
-    assert page.locator("#depmap-info").inner_text().startswith("NHS Cheshire and Merseyside")
+    info = page.locator("#depmap-info")
+    assert info.inner_text().startswith("NHS Cheshire and Merseyside")
+    # plain words, the statistics in tooltips (found by a newcomer: "Rank among customs")
+    assert "Rank among integrated care boards" in info.inner_text()
+    assert "clusters of high deprivation" in page.locator("#depmap-hot-summary").inner_text()
+    assert "Getis-Ord" in page.get_attribute("#depmap-hot-summary", "title")
+    legend = page.locator("#depmap-legend .depmap-legend-label", has_text="Cluster of high")
+    assert "Getis-Ord" in legend.get_attribute("title")
     shot(page, "map-focus-icb")
     # zoom to one LSOA and click it
     facts = lsoa_facts(national_engine, LSOA)
@@ -212,6 +186,17 @@ def test_served_map(page, live_server, national_engine):  # type: ignore[no-unty
     page.wait_for_selector(".depmap[data-tiles-loaded='1']", timeout=30_000)
     click_at(page, facts["lat"], facts["lon"])
     check_popup(popup_fields(page), facts, LSOA)
+    # the decile once (found by a newcomer: "7 7"), coloured, with what it means
+    decile = page.locator(".depmap-popup tr", has_text="IMD 2025 decile").locator("td")
+    assert decile.inner_text().split() == [
+        str(round(facts["imd_decile"])),
+        "of",
+        "10",
+        "(1",
+        "=",
+        "most",
+        "deprived)",
+    ]
     page.wait_for_timeout(600)  # the popup fades in and the map pans to it
     shot(page, "map-lsoa-popup")
     # the chooser recolours the map and the legend follows

@@ -19,18 +19,21 @@ import pytest
 from typer.testing import CliRunner
 
 from depmap.core.settings import clear_caches
-from tests.browser.test_map_browser import (  # noqa: F401 (fixtures)
+from tests.browser import test_map_browser as mb
+from tests.browser.test_map_browser import (
     LSOA,
-    browser,
     check_legend,
     click_at,
     lsoa_facts,
-    page,
     popup_fields,
     shot,
     wait_painted,
 )
 from tests.live import free_port
+
+# the map tests' fixtures: one headless Chromium, a page that fails on a script error
+browser = mb.browser
+page = mb.page
 
 pytestmark = [pytest.mark.db, pytest.mark.data, pytest.mark.browser]
 
@@ -131,7 +134,9 @@ def test_static_site_in_a_browser(page, static_server, national_engine):  # type
     # tile at the detail zoom for the rest (whichever LSOA the click hit there)
     for zoom in (11, 13):
         page.evaluate("document.querySelector('.depmap').removeAttribute('data-tiles-loaded')")
-        page.evaluate(f"void window.depmapApp.map.setView([{facts['lat']}, {facts['lon']}], {zoom})")
+        page.evaluate(
+            f"void window.depmapApp.map.setView([{facts['lat']}, {facts['lon']}], {zoom})"
+        )
         page.wait_for_selector(".depmap[data-tiles-loaded='1']", timeout=30_000)
         page.evaluate("window.depmapApp.map.closePopup()")
         click_at(page, facts["lat"], facts["lon"])

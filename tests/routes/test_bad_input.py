@@ -190,11 +190,11 @@ def test_custom_area_lifecycle(client, auth):
     assert r.status_code == 201
     cid = r.json()["id"]
     assert r.headers["location"] == f"/areas/{cid}"
-    assert client.get(f"/areas/{cid}/deprivation").status_code == 200
-    assert client.get(f"/areas/{cid}/hotspots").status_code in (200, 422)
+    assert client.get(f"/areas/{cid}/deprivation", headers=auth).status_code == 200
+    assert client.get(f"/areas/{cid}/hotspots", headers=auth).status_code in (200, 422)
     assert client.delete(f"/areas/{cid}", headers=auth).status_code == 204
-    assert client.get(f"/areas/{cid}").status_code == 404
-    assert client.get(f"/areas/{cid}/deprivation").status_code == 404
+    assert client.get(f"/areas/{cid}", headers=auth).status_code == 404
+    assert client.get(f"/areas/{cid}/deprivation", headers=auth).status_code == 404
     assert client.delete(f"/areas/{cid}", headers=auth).status_code == 404
 
 

@@ -74,18 +74,31 @@ def test_rankings_csv_has_the_published_columns_and_ranks(client):
     r = client.get("/rankings?kind=icb&format=csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.text)))
+    # the JSON rows' fields: population and every measure with its rank
     assert rows[0] == [
         "code",
         "name",
+        "programme",
+        "population",
+        "population_basis",
         "average_score",
         "average_rank",
         "proportion_most_deprived_10",
         "extent",
         "local_concentration",
+        "scale",
+        "rank_average_score",
+        "rank_average_rank",
+        "rank_proportion_most_deprived_10",
+        "rank_extent",
+        "rank_local_concentration",
+        "rank_scale",
     ]
     assert len(rows) == 43
-    scores = [float(x[2]) for x in rows[1:]]
+    scores = [float(x[5]) for x in rows[1:]]
     assert scores == sorted(scores, reverse=True)  # ordered by rank of average score
+    assert [x[11] for x in rows[1:]] == [str(k) for k in range(1, 43)]
+    assert all(x[3].isdigit() for x in rows[1:])  # populations are whole numbers
     j = client.get("/rankings?kind=icb&measure=extent").json()["areas"]
     assert [a["rank_extent"] for a in j] == list(range(1, 43))
 

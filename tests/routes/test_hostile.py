@@ -164,8 +164,8 @@ def test_posted_geojson_never_breaks_the_service(client, doc):
     body = r.json()
     if r.status_code == 201:
         cid = body["id"]
-        assert client.get(f"/areas/{cid}/deprivation").status_code == 200
-        assert client.get(f"/areas/{cid}/overlaps?kind=icb").status_code == 200
+        assert client.get(f"/areas/{cid}/deprivation", headers=AUTH).status_code == 200
+        assert client.get(f"/areas/{cid}/overlaps?kind=icb", headers=AUTH).status_code == 200
         assert client.delete(f"/areas/{cid}", headers=AUTH).status_code == 204
     else:
         assert body["detail"]

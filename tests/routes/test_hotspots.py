@@ -15,8 +15,37 @@ def test_lsoa_hotspots_in_an_icb(client):
     mean_all = sum(u["value"] for u in d["units"]) / len(d["units"])
     assert mean_hot > mean_all  # hot spots are where deprivation is high
     assert d["msoa_concentration"][0]["rank"] == 1
-    scores = [m["average_score"] for m in d["msoa_concentration"]]
-    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("measure", ["local_concentration", "average_score", "extent"])
+def test_msoa_concentration_is_complete_and_ordered_by_the_measure_asked(client, measure):
+    """Found by a newcomer: the top 50 of 325 MSOAs, ordered by average score."""
+    d = client.get(f"/areas/E54000008/hotspots?unit=msoa21&measure={measure}").json()
+    assert d["measure"] == measure
+    assert d["msoa_count"] == len(d["msoa_concentration"]) == len(d["units"]) == 325
+    values = [m[measure] for m in d["msoa_concentration"]]
+    assert values == sorted(values, reverse=True)
+    assert [m["rank"] for m in d["msoa_concentration"]] == list(range(1, 326))
+    assert all(m["ltla_code"] and m["icb_code"] == "E54000008" for m in d["msoa_concentration"])
+
+
+def test_a_single_unit_is_told_to_ask_for_a_larger_area_not_for_its_own_unit(client):
+    """Found by a newcomer: an LSOA's hotspots suggested unit=lsoa21, the unit asked for."""
+    detail = client.get("/areas/E01012733/hotspots").json()["detail"]
+    assert "unit=lsoa21" not in detail and "larger area" in detail
+    assert "E01012733/profile" in detail
+    msoa = client.get("/areas/E02001346/hotspots?unit=msoa21").json()["detail"]
+    assert "unit=lsoa21" in msoa
+
+
+def test_every_unit_row_says_where_it_lies(client):
+    d = client.get("/areas/E54000010/hotspots").json()
+    u = d["units"][0]
+    for k in ("msoa21", "ward", "ltla", "sicbl", "icb"):
+        assert u[f"{k}_code"] and u[f"{k}_name"] and u[f"{k}_share"] == 1.0
+    assert u["pcns"] and u["pcn_1_code"] == u["pcns"][0]["code"]
+    assert 0.99 <= u["pcn_coverage"] <= 1.0
+    assert sum(p["share"] for p in u["pcns"]) <= 1.0 + 1e-9
 
 
 def test_fdr_is_stricter(client):
@@ -36,7 +65,7 @@ def test_geojson_hotspots(client):
 def test_too_few_units_is_a_clear_422(client):
     r = client.get("/areas/E01012392/hotspots")
     assert r.status_code == 422
-    assert "at least 3" in r.json()["detail"]
+    assert "larger area" in r.json()["detail"]
 
 
 def test_other_significance_levels_reuse_one_permutation_run(client):

@@ -30,6 +30,11 @@ REQUESTS = [
     f"/areas/{LA}/hotspots?unit=msoa21",
     f"/areas/{LA}/hotspots?format=geojson",
     f"/areas/{LSOA}/hotspots",
+    f"/areas/{ICB}/hotspots?table=msoas&format=geojson&measure=extent",
+    f"/areas/{ICB}/lsoas",
+    f"/areas/{LA}/lsoas?format=geojson",
+    f"/areas/{ICB}/comparators",
+    f"/areas/{ICB}/comparators?kind=icb",
     *(f"/areas/{c}/profile" for c in (ICB, LSOA, PROGRAMME_AREA)),
     "/programmes",
     "/programmes/left-behind-neighbourhoods/summary",
@@ -68,3 +73,25 @@ def test_every_json_route_documents_its_answer(client):
                 assert "422" in op["responses"], (method, path)
                 body = op["responses"]["422"]["content"]["application/json"]["schema"]
                 assert body["$ref"].endswith("/Problem"), (method, path)
+
+
+def test_post_areas_documents_its_body_and_the_bearer_scheme(client):
+    """Found by a newcomer: no requestBody and no security scheme, so /docs could not send a
+    polygon or a token."""
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["bearer"] == {
+        **spec["components"]["securitySchemes"]["bearer"],
+        "type": "http",
+        "scheme": "bearer",
+    }
+    post = spec["paths"]["/areas"]["post"]
+    assert post["security"] == [{"bearer": []}]
+    body = post["requestBody"]
+    assert body["required"] is True
+    example = body["content"]["application/geo+json"]["examples"]["liverpool"]["value"]
+    r = client.post("/areas", json=example)  # the example is a real area: it needs a token
+    assert r.status_code == 401
+    assert spec["paths"]["/areas/{area_id}"]["delete"]["security"] == [{"bearer": []}]
+    # reads take the token (private custom areas) without needing it
+    assert spec["paths"]["/areas/{area_id}"]["get"]["security"] == [{}, {"bearer": []}]
+    assert "/docs" not in spec["paths"] and "/redoc" not in spec["paths"]

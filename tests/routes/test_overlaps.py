@@ -50,8 +50,10 @@ def test_icb_overlaps_its_lsoas_exactly(client):
     } <= keys
 
 
-def test_a_polygon_across_two_icbs_matches_a_geopandas_overlay(client, drawn, national_engine):
-    d = client.get(f"/areas/{drawn}/overlaps?kind=icb").json()
+def test_a_polygon_across_two_icbs_matches_a_geopandas_overlay(
+    client, auth, drawn, national_engine
+):
+    d = client.get(f"/areas/{drawn}/overlaps?kind=icb", headers=auth).json()
     got = {o["code"]: o for o in d["overlaps"]}
     assert set(got) == {"E54000008", "E54000057"}
     assert sum(o["share_of_area"] for o in got.values()) == pytest.approx(1, abs=1e-6)
@@ -70,8 +72,8 @@ def test_a_polygon_across_two_icbs_matches_a_geopandas_overlay(client, drawn, na
         assert got[r["code"]]["share_of_area"] == pytest.approx(share, rel=0.005)
 
 
-def test_drawn_polygon_population_is_area_weighted(client, drawn, national_engine):
-    d = client.get(f"/areas/{drawn}/overlaps?kind=lsoa21").json()
+def test_drawn_polygon_population_is_area_weighted(client, auth, drawn, national_engine):
+    d = client.get(f"/areas/{drawn}/overlaps?kind=lsoa21", headers=auth).json()
     lsoas = gpd.read_postgis(
         text(
             "SELECT code, population, geom FROM area WHERE kind = 'lsoa21' "
@@ -84,7 +86,7 @@ def test_drawn_polygon_population_is_area_weighted(client, drawn, national_engin
     lsoas["frac"] = lsoas.geometry.intersection(RECT).area / lsoas.geometry.area
     exp = (lsoas["frac"] * lsoas["population"]).sum()
     assert sum(o["population"] for o in d["overlaps"]) == pytest.approx(exp, rel=1e-6)
-    area = client.get(f"/areas/{drawn}").json()
+    area = client.get(f"/areas/{drawn}", headers=auth).json()
     assert area["population"] == pytest.approx(exp, rel=1e-6)
     assert area["area_m2"] == pytest.approx(RECT.area)
 
@@ -111,8 +113,8 @@ def test_geojson_overlaps(client):
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in fc["features"])
 
 
-def test_deprivation_of_a_drawn_polygon(client, drawn, national_engine, data_dir):
-    d = client.get(f"/areas/{drawn}/deprivation").json()
+def test_deprivation_of_a_drawn_polygon(client, auth, drawn, national_engine, data_dir):
+    d = client.get(f"/areas/{drawn}/deprivation", headers=auth).json()
     assert d["area"]["kind"] == "custom"
     assert d["ranks"] is None
     # independently: LSOAs cut by the polygon weighted by residents times the share inside

@@ -168,7 +168,7 @@ def test_unknown_programme_is_404_naming_it(client):
         "/areas/E01014211/comparators?n=0",
         "/areas/E01014211/comparators?n=500",
         "/areas/E01014211/comparators?size_ratio=10",
-        "/areas/E01014211/comparators?kind=icb",
+        "/areas/E01014211/comparators?kind=pcn",
         "/areas/E01014211/comparators?format=geojson",
     ],
 )
@@ -231,3 +231,12 @@ def test_comparators_of_one_kind_and_csv(client):
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert len(rows) == 5 and all(x["kind"] == "msoa21" for x in rows)
     assert "E02006050" not in {x["code"] for x in rows}
+
+
+def test_no_comparators_says_why_and_what_to_ask(client):
+    """Found by a newcomer: an ICB got 0 comparators with no explanation."""
+    d = client.get("/areas/E54000008/comparators").json()
+    assert d["count"] == 0 and "kind=icb" in d["note"] and "size band" in d["note"]
+    icbs = client.get("/areas/E54000008/comparators?kind=icb").json()
+    assert icbs["count"] > 0 and icbs["note"] is None
+    assert all(c["kind"] == "icb" and c["code"] != "E54000008" for c in icbs["comparators"])

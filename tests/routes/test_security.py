@@ -91,7 +91,7 @@ def test_a_posted_name_cannot_inject_html_into_the_map(client, auth):
     assert r.status_code == 201
     cid = r.json()["id"]
     try:
-        page = client.get(f"/map?area={cid}")
+        page = client.get(f"/map?area={cid}", headers=auth)
         assert page.status_code == 200
         # in the <title>: escaped; inside the page's script data: "</" cannot close the script
         title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]

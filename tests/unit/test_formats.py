@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from queries.formats import dumps
+from queries.formats import dumps, to_csv
 
 
 def test_nan_and_infinities_are_null_at_any_depth() -> None:
@@ -28,3 +28,26 @@ def test_nan_and_infinities_are_null_at_any_depth() -> None:
         "g": None,
         "h": {"1": 7},
     }
+
+
+def test_csv_cells_are_plain_numbers() -> None:
+    """Found by a newcomer: numpy floats were written as ``np.float64(58.874)``."""
+    rows = [
+        {
+            "a": np.float64(58.874),
+            "b": 1706.0,
+            "c": np.int64(3),
+            "d": float("nan"),
+            "e": None,
+            "f": 0.1 + 0.2,
+            "g": np.float32(0.5),
+            "h": True,
+            "i": "=SUM(A1)",
+            "j": -2.5,
+            "k": 0.99999999999,
+        }
+    ]
+    assert to_csv(rows, list(rows[0])).splitlines() == [
+        "a,b,c,d,e,f,g,h,i,j,k",
+        "58.874,1706,3,,,0.3,0.5,true,'=SUM(A1),-2.5,1",
+    ]

@@ -68,7 +68,7 @@ def test_crs_member_is_honoured():
         (feature({"type": "Polygon", "coordinates": [[["a", "b"], [1, 2]]]}), "arrays of numbers"),
         (
             feature({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}),
-            "not valid|valid polygon",
+            "at least 4",
         ),
         (
             feature(
@@ -136,4 +136,40 @@ def test_nul_characters_in_properties_are_refused():
         parse(doc)
     doc["properties"] = {"k\x00": 1}
     with pytest.raises(GeometryError, match="NUL"):
+        parse(doc)
+
+
+def test_rings_must_be_closed_and_say_which_is_not():
+    hole = [[-2.985, 53.402], [-2.975, 53.402], [-2.975, 53.408], [-2.985, 53.402]]
+    open_hole = [*hole[:-1], [-2.984, 53.402]]
+    with pytest.raises(GeometryError, match=r"ring 2 is not closed: its last position"):
+        parse(feature({"type": "Polygon", "coordinates": [SQUARE[0], open_hole]}))
+    multi = {"type": "MultiPolygon", "coordinates": [[SQUARE[0]], [SQUARE[0][:-1]]]}
+    with pytest.raises(GeometryError, match="ring 1 of polygon 2 is not closed"):
+        parse(feature(multi))
+    assert parse(feature({"type": "Polygon", "coordinates": [SQUARE[0], hole]})).geom.area > 0
+
+
+def test_latitude_longitude_order_is_detected():
+    swapped = [[[y, x] for x, y in SQUARE[0]]]
+    with pytest.raises(GeometryError, match=r"\[latitude, longitude\].*swap them"):
+        parse(feature({"type": "Polygon", "coordinates": swapped}))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("  Our patch ", "Our patch"), ("", None), (None, None), ("é" * 200, "é" * 200)],
+)
+def test_names_are_trimmed_text(name, expected):
+    doc = {**feature({"type": "Polygon", "coordinates": SQUARE}), "properties": {"name": name}}
+    assert parse(doc).name == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("x" * 201, "201 characters"), (["a"], "must be text"), ("a\x07b", "control")],
+)
+def test_bad_names_say_why(name, message):
+    doc = {**feature({"type": "Polygon", "coordinates": SQUARE}), "properties": {"name": name}}
+    with pytest.raises(GeometryError, match=message):
         parse(doc)

@@ -32,7 +32,7 @@ def test_api_enums_are_the_vocabulary():
     assert tuple(RankingKind) == vocab.RANKED_KINDS
     assert tuple(OverlapKind) == vocab.OVERLAP_KINDS
     assert tuple(HotspotUnit) == vocab.HOTSPOT_UNITS
-    assert tuple(ComparatorKind) == vocab.COMPARATOR_KINDS
+    assert tuple(ComparatorKind) == vocab.COMPARATOR_CHOICES
 
 
 def test_openapi_lists_the_vocabulary():

@@ -299,7 +299,8 @@
     if (this.cfg.focus) {
       box.appendChild(el("div", { "class": "depmap-legend-row" }, [
         el("span", { "class": "depmap-swatch depmap-swatch-hot" }),
-        el("span", { "class": "depmap-legend-label", text: "Hotspot (Getis-Ord Gi*, p ≤ 0.05)" })
+        el("span", { "class": "depmap-legend-label", text: "Cluster of high deprivation",
+                     title: HOTSPOT_METHOD })
       ]));
     }
   };
@@ -422,17 +423,18 @@
       rows.push("<tr" + (cls ? " class='" + cls + "'" : "") + "><th>" + k + "</th><td>" +
                 v + "</td></tr>");
     };
-    var dec = function (d) {
-      if (!d) return "–";
+    var dec = function (d, field) {
+      var attr = field ? " data-field='" + field + "'" : "";
+      if (!d) return "<span" + attr + ">–</span>";
       var light = d >= 4 && d <= 7;  // dark text on the pale middle classes
       return "<span class='depmap-dec" + (light ? " depmap-dec-light" : "") +
-             "' style='background:" + colour(d) + "'>" + d + "</span>";
+             "' style='background:" + colour(d) + "'" + attr + ">" + d + "</span>";
     };
     row("IMD 2025 score", "<span data-field='imd_score'>" + fmt(p.imd_score, 2) + "</span>");
     row("IMD 2025 rank", "<span data-field='imd_rank'>" + fmt(p.imd_rank) + "</span> of " +
         fmt(N_LSOA) + " (1 = most deprived)");
-    row("IMD 2025 decile", "<span data-field='imd_decile'>" + (p.imd_decile || "–") +
-        "</span> " + dec(p.imd_decile));
+    row("IMD 2025 decile", dec(p.imd_decile, "imd_decile") +
+        " <span class='depmap-note'>of 10 (1 = most deprived)</span>");
     row("Population (Census 2021)", "<span data-field='population'>" + fmt(p.population) +
         "</span>");
     var domainRows = this.indicators.filter(function (i) {
@@ -521,10 +523,14 @@
   };
 
   var SEARCH_KINDS = ["icb", "sicbl", "ltla", "pcn", "programme", "ward", "msoa21", "lsoa21"];
-  var KIND_LABELS = {
+  var KIND_LABELS = {  // short, for search results
     lsoa21: "LSOA", msoa21: "MSOA", ward: "ward", ltla: "local authority",
-    sicbl: "sub-ICB", icb: "ICB", pcn: "PCN", programme: "programme area"
+    sicbl: "sub-ICB", icb: "ICB", pcn: "PCN", programme: "programme area",
+    custom: "custom area", lsoa11: "2011 LSOA"
   };
+  var HOTSPOT_METHOD = "Neighbourhoods (LSOAs) whose surroundings are more deprived than " +
+    "chance would give: Getis-Ord Gi* hot spots of the IMD 2025 score over neighbouring " +
+    "LSOAs inside the area, permutation p-value at most 0.05.";
 
   App.prototype.runSearch = function (q, list) {
     var self = this;
@@ -618,21 +624,32 @@
       self.infoBox = el("div", { "class": "depmap-box depmap-info", id: "depmap-info" });
       self.infoBox.appendChild(el("div", { "class": "depmap-legend-title", text: f.name }));
       var s = f.summary || {};
+      // plain words; the statistical definition in a tooltip
+      var kind = (self.cfg.kinds || {})[f.kind] || { plural: f.kind, ranked: false };
       var lines = [
-        ["IMD average score", fmt(s.average_score, 2)],
-        ["Rank among " + (KIND_LABELS[f.kind] || f.kind) + "s",
-         s.rank ? fmt(s.rank) + " of " + fmt(s.of) : "–"],
-        ["Extent", pct(s.extent)],
-        ["LSOAs in the most deprived 10%", pct(s.proportion_most_deprived_10)],
-        ["Population", fmt(s.population)]
+        ["Average deprivation score", fmt(s.average_score, 2),
+         "IMD 2025 score of its neighbourhoods (LSOAs), weighted by their residents"],
+        ["People in deprived neighbourhoods", pct(s.extent),
+         "IoD 'extent': residents in the most deprived 10% of England's LSOAs, and part " +
+         "of those in the next 20%"],
+        ["Neighbourhoods in England's most deprived 10%", pct(s.proportion_most_deprived_10),
+         "Share of its LSOAs in the most deprived 10% nationally (IMD 2025)"],
+        ["Population", fmt(s.population), "Census 2021 residents (PCNs: registered patients)"]
       ];
+      if (kind.ranked) {
+        lines.splice(1, 0, ["Rank among " + kind.plural,
+                            s.rank ? fmt(s.rank) + " of " + fmt(s.of) : "–",
+                            "By average score; 1 = most deprived"]);
+      }
       var t = el("table");
       lines.forEach(function (l) {
-        t.appendChild(el("tr", {}, [el("th", { text: l[0] }), el("td", { text: l[1] })]));
+        t.appendChild(el("tr", { title: l[2] },
+                         [el("th", { text: l[0] }), el("td", { text: l[1] })]));
       });
       self.infoBox.appendChild(t);
       self.hotLine = el("div", { "class": "depmap-hot", id: "depmap-hot-summary",
-                                 text: "Hotspots: computing…" });
+                                 title: HOTSPOT_METHOD,
+                                 text: "Clusters of high deprivation: computing…" });
       self.infoBox.appendChild(self.hotLine);
       self.evaluationChart(f);
       return self.infoBox;
@@ -641,7 +658,8 @@
     var hot = f.hotspots ? Promise.resolve(f.hotspots)
       : getJSON(this.api + "/areas/" + encodeURIComponent(f.code) + "/hotspots?format=geojson");
     hot.then(function (fc) { self.showHotspots(fc); }).catch(function (err) {
-      self.hotLine.textContent = "Hotspots: not available (" + err.message + ")";
+      self.hotLine.textContent = "Clusters of high deprivation: not available (" +
+        err.message + ")";
     });
   };
 
@@ -699,11 +717,12 @@
     map.on("zoomend", function () { layer.setStyle(hotStyle); });
     this.control.addOverlay(
       layer, "<span class='depmap-line' style='border-top:2px solid #00e5ff'></span>" +
-      "Hotspots (Gi*)");
+      "<span title='" + esc(HOTSPOT_METHOD) + "'>Clusters of high deprivation</span>");
     var people = hot.reduce(function (a, f) { return a + (f.properties.population || 0); }, 0);
     this.hotLine.setAttribute("data-hotspots", String(hot.length));
     this.hotLine.innerHTML = "<span class='depmap-swatch depmap-swatch-hot'></span> <b>" +
-      hot.length + "</b> hotspot LSOAs, " + fmt(people) + " people";
+      hot.length + "</b> neighbourhoods (LSOAs) in clusters of high deprivation, " +
+      fmt(people) + " people";
     this.map.getContainer().setAttribute("data-hotspots", String(hot.length));
   };
 
