@@ -19,7 +19,6 @@ import pytest
 from typer.testing import CliRunner
 
 from depmap.core.settings import clear_caches
-from tests.browser import test_map_browser as mb
 from tests.browser.test_map_browser import (
     LSOA,
     check_legend,
@@ -31,13 +30,9 @@ from tests.browser.test_map_browser import (
 )
 from tests.live import free_port
 
-# the map tests' fixtures: one headless Chromium, a page that fails on a script error
-browser = mb.browser
-page = mb.page
-
 pytestmark = [pytest.mark.db, pytest.mark.data, pytest.mark.browser]
 
-BBOX = "-3.05,53.37,-2.9,53.45"  # central Liverpool
+BBOX = "-3.05,53.35,-2.9,53.45"  # central Liverpool
 PYTHON = shutil.which("python3", path="/usr/bin:/bin") or "python3"
 
 
@@ -138,7 +133,8 @@ def test_static_site_in_a_browser(page, static_server, national_engine):  # type
             f"void window.depmapApp.map.setView([{facts['lat']}, {facts['lon']}], {zoom})"
         )
         page.wait_for_selector(".depmap[data-tiles-loaded='1']", timeout=30_000)
-        page.evaluate("window.depmapApp.map.closePopup()")
+        page.evaluate("void window.depmapApp.map.closePopup()")
+        page.wait_for_selector(".depmap-popup", state="detached")  # the last one faded out
         click_at(page, facts["lat"], facts["lon"])
         fields = popup_fields(page)
         if zoom == 13:

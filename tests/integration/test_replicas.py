@@ -183,7 +183,7 @@ def test_reads_from_a_streaming_replica(clusters, synth, tmp_path):
             r = httpx.post(f"{base}/areas", json=POLY, headers=auth, timeout=30)
             assert r.status_code == 201, r.text
             cid = r.json()["id"]
-            r = httpx.get(f"{base}/areas/{cid}/deprivation", timeout=10)
+            r = httpx.get(f"{base}/areas/{cid}/deprivation", headers=auth, timeout=10)
             assert r.status_code == 200, r.text
             assert r.headers["x-data-version"] == str(v1)  # the primary's
         finally:
