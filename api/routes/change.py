@@ -12,12 +12,12 @@ from api.deps import (
     AreaKindQuery,
     AreasDep,
     ServicesDep,
-    VersionDep,
     answer_in,
     is_custom_code,
 )
 from api.models import Change, with_formats
 from api.params import IndicatorQuery, TableFormat
+from depmap.core.replicas import snapshot_version
 from depmap.core.vocab import in_catalogue_order
 from queries.series import CHANGE_CSV_COLUMNS, area_change, change_rows
 
@@ -39,7 +39,6 @@ async def get_change(
     format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
     *,
     svc: ServicesDep,
-    version: VersionDep,
 ) -> Response:
     """Series on the LSOA21 atom (IoD 2015, 2019 and 2025 positions; Census 2011 and 2021
     household deprivation and general health), aggregated over the area's LSOAs with its
@@ -50,7 +49,9 @@ async def get_change(
 
     async def compute(conn: Any) -> Any:
         area = await areas.find(conn, area_id, area_kind)
-        data = await area_change(conn, area, codes, cache=svc.series_cache, version=version)
+        data = await area_change(
+            conn, area, codes, cache=svc.series_cache, version=snapshot_version(conn)
+        )
         if format == "csv":
             data["rows"] = change_rows(data)
         return data

@@ -12,13 +12,13 @@ from api.deps import (
     AreasDep,
     ReadableAreaId,
     ServicesDep,
-    VersionDep,
     answer_in,
     is_custom_code,
 )
 from api.models import Hotspots, with_formats
 from api.params import ConcentrationMeasure, Domain, DomainQuery, Format, HotspotTable
 from api.params import HotspotUnit as Unit
+from depmap.core.replicas import snapshot_version
 from queries.hotspots import DEFAULT_MSOA_MEASURE, MSOA_COLUMNS, UNIT_COLUMNS, hotspots
 
 router = APIRouter(tags=["hotspots"])
@@ -72,7 +72,6 @@ async def get_hotspots(
     ] = HotspotTable("units"),
     *,
     svc: ServicesDep,
-    version: VersionDep,
 ) -> Response:
     s = svc.settings
     u, d, m, t = unit.value, domain.value, measure.value, table.value
@@ -93,7 +92,7 @@ async def get_hotspots(
             table=t,
             # custom areas can be deleted: their permutation runs are not kept
             cache=None if is_custom_code(area_id) else svc.gi_cache,
-            version=version,
+            version=snapshot_version(conn),
             areas=await areas.directory(conn),
         )
         if format == "geojson":

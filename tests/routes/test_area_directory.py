@@ -84,7 +84,7 @@ def test_a_new_data_version_reads_the_areas_again(national_url, national_engine)
     with TestClient(app) as c:
         first = c.get(path).json()["overlaps"][0]
         code, name = first["code"], first["name"]
-        v0 = c.app.state.services.data_version.value
+        v0 = c.app.state.services.databases.value
         assert c.app.state.services.directories.get(v0) is not None  # read at start
         try:
             rename(code, name + " (renamed)")
@@ -92,7 +92,7 @@ def test_a_new_data_version_reads_the_areas_again(national_url, national_engine)
             again = c.get(path).json()["overlaps"][0]
             assert (again["code"], again["name"]) == (code, name + " (renamed)")
             assert c.get(f"/areas/{code}").json()["name"] == name + " (renamed)"
-            assert c.app.state.services.directories.get(v0) is None
+            assert c.app.state.services.directories.get(v0 + 1) is not None
         finally:
             rename(code, name)
             c.get("/healthz")
