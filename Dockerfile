@@ -1,4 +1,5 @@
-# depmap API image. Data is loaded by `depmap load all` (see compose.yaml).
+# depmap API image. Data is loaded by `depmap load all` (see compose.yaml). The same image
+# runs `depmap tiles export` and `depmap map --static` (PMTiles for static hosting).
 
 # the web map's and the API docs' scripts and styles, from npm at build time (no CDN)
 FROM node:20-slim AS web
@@ -21,6 +22,10 @@ COPY depmap ./depmap
 COPY api ./api
 COPY geo ./geo
 COPY loaders ./loaders
+COPY queries ./queries
+COPY tiles ./tiles
+COPY fetch ./fetch
+COPY sources ./sources
 COPY web ./web
 COPY --from=web /web/static/vendor ./web/static/vendor
 RUN pip install .

@@ -18,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.responses import Response
 
-from api.cache import DataVersion, Entry, ResponseCache
+from api.cache import Entry, ResponseCache
 from api.state import Services
 from depmap.core.errors import (
     DatabaseUnavailable,
@@ -27,9 +27,12 @@ from depmap.core.errors import (
     NotLoaded,
     Unauthorized,
 )
+from depmap.core.replicas import Databases, snapshot_version
 from depmap.core.settings import ApiSettings, TileSettings
 from depmap.core.vocab import AREA_KINDS
+from queries.areas import Area, get_area
 from queries.custom import CUSTOM_PREFIXES, PRIVATE_PREFIX
+from queries.directory import AreaDirectory
 from queries.formats import dumps, to_csv
 from tiles.service import TileService
 
@@ -49,6 +52,7 @@ def get_tile_settings(request: Request) -> TileSettings:
 
 
 def get_engine(request: Request) -> AsyncEngine:
+    """The primary's engine (writes)."""
     engine = get_services(request).engine
     if engine is None:  # only before the lifespan has run
         raise DatabaseUnavailable("the service is starting; try again in a few seconds")
@@ -62,11 +66,11 @@ def get_tiles(request: Request) -> TileService:
     return tiles
 
 
-def get_data_version(request: Request) -> DataVersion:
-    dv = get_services(request).data_version
-    if dv is None:
+def get_databases(request: Request) -> Databases:
+    dbs = get_services(request).databases
+    if dbs is None:
         raise DatabaseUnavailable("the service is starting; try again in a few seconds")
-    return dv
+    return dbs
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -74,7 +78,7 @@ SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 TileSettingsDep = Annotated[TileSettings, Depends(get_tile_settings)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 TilesDep = Annotated[TileService, Depends(get_tiles)]
-DataVersionDep = Annotated[DataVersion, Depends(get_data_version)]
+DatabasesDep = Annotated[Databases, Depends(get_databases)]
 
 
 def _token_ok(request: Request, settings: ApiSettings) -> bool:
@@ -190,14 +194,23 @@ AreaKindQuery = Annotated[
 ]
 
 
+def reads_own_writes(request: Request) -> bool:
+    """Reads about a custom area go to the primary: it was written there a moment ago,
+    and a replica may not have it yet."""
+    area = request.path_params.get("area_id") or request.query_params.get("area") or ""
+    return is_custom_code(str(area))
+
+
 def data_version(request: Request) -> int:
-    """The current data version, or 503 while there is none (database down, nothing loaded)."""
-    dv = get_data_version(request)
-    if dv.value is None:
-        if not dv.db_ok:
+    """The data version reads are served at now, or 503 while there is none (no database
+    answers, or nothing is loaded)."""
+    dbs = get_databases(request)
+    v = dbs.version_for(primary=reads_own_writes(request))
+    if v is None:
+        if not dbs.db_ok:
             raise DatabaseUnavailable("the database is unavailable; try again in a few seconds")
         raise NotLoaded("the database has no depmap data yet: run `depmap load all`")
-    return dv.value
+    return v
 
 
 def is_custom_code(code: str) -> bool:
@@ -276,28 +289,40 @@ async def answer(
     filename: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """Answer from the cache (per data version) or compute with a fresh connection;
-    ``headers`` are sent with the answer (and kept with it in the cache)."""
-    version = data_version(request)
-    engine = get_engine(request)
+    """Answer from the cache (per data version) or compute on a snapshot of a reader.
 
-    async def make() -> Entry:
-        async with engine.connect() as conn:
-            body = render(await compute(conn))
-        hdrs: tuple[tuple[str, str], ...] = tuple((headers or {}).items())
+    ``compute`` runs in one REPEATABLE READ transaction (on a read replica when
+    there are some, on the primary for a custom area) and the answer is cached under the
+    data version that transaction saw, which ``compute`` can read with
+    :func:`depmap.core.replicas.snapshot_version`; the answer says it in ``X-Data-Version``.
+    ``headers`` are sent with the answer (and kept with it in the cache).
+    """
+    version = data_version(request)
+    dbs = get_databases(request)
+    primary = reads_own_writes(request)
+
+    async def make() -> tuple[int, Entry]:
+        async def run(conn: AsyncConnection) -> bytes:
+            return render(await compute(conn))
+
+        seen, body = await dbs.read(run, primary=primary)
+        hdrs: tuple[tuple[str, str], ...] = (
+            ("X-Data-Version", str(seen)),
+            *(headers or {}).items(),
+        )
         if filename:
-            hdrs = (*hdrs, ("Content-Disposition", f'attachment; filename="{filename}"'))
+            hdrs += (("Content-Disposition", f'attachment; filename="{filename}"'),)
         if len(body) > 256 << 10:  # compressing a large answer: off the event loop
-            return await asyncio.to_thread(Entry.make, body, media_type, hdrs)
-        return Entry.make(body, media_type, hdrs)
+            return seen, await asyncio.to_thread(Entry.make, body, media_type, hdrs)
+        return seen, Entry.make(body, media_type, hdrs)
 
     if not cacheable:  # custom areas and searches: for this client only
-        e = await make()
+        _, e = await make()
         return entry_response(
             request, e, max_age=0, extra_headers={"Cache-Control": "private, max-age=0"}
         )
     cache: ResponseCache = get_services(request).response_cache
-    e = await cache.get_or_compute((version, *key), make)
+    e = await cache.get_or_compute(version, key, make)
     return entry_response(request, e)
 
 
@@ -328,5 +353,25 @@ async def answer_in(
     return await answer(request, (*key, fmt), compute, cacheable=cacheable, media_type=media)
 
 
-#: The current data version (503 while there is none).
+#: The data version reads are served at now (503 while there is none).
 VersionDep = Annotated[int, Depends(data_version)]
+
+
+class Areas:
+    """A request's way to the loaded areas: the directory of the data version its snapshot
+    sees (read once per version by each worker) and areas found by code through it,
+    without a round trip."""
+
+    def __init__(self, request: Request) -> None:
+        self._services = get_services(request)
+
+    async def directory(self, conn: AsyncConnection) -> AreaDirectory:
+        """The directory of the version ``conn``'s snapshot sees (inside ``answer``)."""
+        return await self._services.area_directory(conn, snapshot_version(conn))
+
+    async def find(self, conn: AsyncConnection, code: str, kind: str | None = None) -> Area:
+        """The area with this code (custom areas from the database), or 404."""
+        return await get_area(conn, code, kind, await self.directory(conn))
+
+
+AreasDep = Annotated[Areas, Depends(Areas)]

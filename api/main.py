@@ -32,7 +32,7 @@ from api.routes import tiles as tile_routes
 from api.state import Services
 from depmap import __version__
 from depmap.core import logs
-from depmap.core.db import make_async_engine
+from depmap.core.replicas import Databases
 from depmap.core.settings import (
     DEV_DATABASE_URL,
     ApiSettings,
@@ -60,16 +60,19 @@ OGC API - Features at `/ogc`, described by its own OpenAPI document at `/ogc/api
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     svc: Services = app.state.services
-    svc.open(make_async_engine(svc.db_settings))
-    assert svc.engine is not None and svc.data_version is not None and svc.tiles is not None
+    dbs = Databases.from_settings(svc.db_settings, svc.settings.version_check_interval_s)
+    svc.open(dbs)
+    assert svc.tiles is not None
+    await dbs.refresh()
     await svc.tiles.warm()
-    await svc.data_version.refresh()
-    svc.data_version.start()
+    await svc.warm_directory()
+    dbs.start()
     try:
         yield
     finally:
-        await svc.data_version.stop()
-        await svc.engine.dispose()
+        await dbs.stop()
+        await svc.close()
+        await dbs.dispose()
 
 
 def optional_token_for_reads(app: FastAPI) -> None:

@@ -49,11 +49,25 @@ class CacheStats(Answer):
     misses: int
 
 
+class DatabaseState(Answer):
+    name: str = Field(examples=["replica 1"])
+    role: str = Field(examples=["replica"], description="primary or replica")
+    state: str = Field(examples=["up"], description="up or down")
+    data_version: int | None = Field(description="The data version last seen there")
+    reads: int = Field(description="Answers and tiles computed there by this process")
+    error: str | None = None
+
+
 class Health(Answer):
-    status: str = Field(examples=["ok"])
-    database: str = Field(examples=["ok"])
-    data_version: int | None
+    status: str = Field(
+        examples=["ok"],
+        description="ok; degraded (reads are answered but a database is down: writes need "
+        "the primary); unavailable (503: no database answers reads, or nothing is loaded)",
+    )
+    database: str = Field(examples=["ok"], description="The primary: ok or unreachable")
+    data_version: int | None = Field(description="The data version reads are served at")
     detail: str | None = None
+    databases: list[DatabaseState] = []
     cache: CacheStats
 
 

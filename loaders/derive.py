@@ -23,7 +23,6 @@ from depmap.core.vocab import (
     LSOA_STATS,
     NATIONAL_LSOA21,
     RANKED_KINDS,
-    SUMMARISED_KINDS,
 )
 from geo.measures import MEASURE_COLUMNS, rank_within
 from geo.series import england_values, lsoa_series, rank_input
@@ -188,14 +187,14 @@ def read_lsoa_stats(conn: Connection) -> pd.DataFrame:
 
 
 def read_weights(conn: Connection, area_ids: Iterable[int] | None = None) -> pd.DataFrame:
-    """Weights of the given areas, or of every area of the summarised kinds."""
+    """Weights of the given areas, or of every area (the measures of every area are
+    stored: LSOAs' too, so that a first answer is a read)."""
     if area_ids is None:
         rows = conn.execute(
             text(
                 "SELECT area_id, lsoa_id, pop_share, population FROM area_lsoa "
-                "WHERE kind = ANY(:k) ORDER BY area_id, lsoa_id"
-            ),
-            {"k": list(SUMMARISED_KINDS)},
+                "ORDER BY area_id, lsoa_id"
+            )
         ).all()
     else:
         rows = conn.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,8 +34,22 @@ class Area:
         return d
 
 
-async def get_area(conn: AsyncConnection, code: str, kind: str | None = None) -> Area:
-    """The area with this code (or programme/custom id), or :class:`UnknownArea`."""
+class Finder(Protocol):
+    """Finds loaded areas without the database (:class:`queries.directory.AreaDirectory`)."""
+
+    def find(self, code: str, kind: str | None = None) -> Area | None: ...
+
+
+async def get_area(
+    conn: AsyncConnection, code: str, kind: str | None = None, areas: Finder | None = None
+) -> Area:
+    """The area with this code (or programme/custom id), or :class:`UnknownArea`.
+
+    ``areas`` (a :class:`queries.directory.AreaDirectory` of the data version the
+    connection sees) answers without a round trip for every area a load made.
+    """
+    if areas is not None and (found := areas.find(code, kind)) is not None:
+        return found
     row = (await conn.execute(sql("area_by_code"), {"code": code, "kind": kind})).mappings().first()
     if row is None:
         what = f"{kind} area" if kind else "area"

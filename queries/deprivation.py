@@ -17,11 +17,10 @@ from depmap.core.vocab import (
     MEASURES,
     NATIONAL_LSOA21,
     RANKED_KINDS,
-    SUMMARISED_KINDS,
 )
-from geo.summary import compute_summaries
 from queries.areas import Area
 from queries.db import sql
+from queries.directory import AreaDirectory
 
 #: the fields of a ``/rankings`` row, and the columns of its CSV (and of
 #: ``depmap rankings --format csv``): the measures, then the rank of each (1 = most deprived)
@@ -51,9 +50,13 @@ def lsoa_count(v: float) -> int | float:
     return int(f) if f.is_integer() else f
 
 
-async def national_lsoa_count(conn: AsyncConnection) -> int:
-    """LSOA21s ranked nationally (IoD 2025), once some are loaded."""
-    n = int((await conn.execute(sql("lsoa_count"))).scalar() or 0)
+async def national_lsoa_count(conn: AsyncConnection, areas: AreaDirectory | None = None) -> int:
+    """LSOA21s ranked nationally (IoD 2025), once some are loaded (``areas`` knows
+    whether they are)."""
+    if areas is not None:
+        n = areas.lsoa_stats
+    else:
+        n = int((await conn.execute(sql("lsoa_count"))).scalar() or 0)
     if n == 0:
         raise NotLoaded("no deprivation data is loaded: run `depmap load all`")
     return NATIONAL_LSOA21
@@ -71,59 +74,42 @@ async def area_inputs(conn: AsyncConnection, area_id: int) -> tuple[pd.DataFrame
     return weights, stats
 
 
-async def _computed(
-    conn: AsyncConnection, area: Area, n_lsoa: int
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Measures and profile computed now (for kinds that are not stored)."""
-    weights, stats = await area_inputs(conn, area.id)
-    if weights.empty:
-        raise NotLoaded(f"{area.code} has no LSOA statistics: run `depmap load all`")
-    measures, prof = compute_summaries(weights, stats, n_lsoa)
-    p = prof.iloc[0]
-    return measures.loc[area.id], {
-        "population": float(p["population"]),
-        "lsoa_count": float(p["lsoa_count"]),
-        "health": json.loads(p["health"]),
-    }
-
-
-async def deprivation(conn: AsyncConnection, area: Area, domain: str) -> dict[str, Any]:
+async def deprivation(
+    conn: AsyncConnection, area: Area, domain: str, areas: AreaDirectory | None = None
+) -> dict[str, Any]:
     """The summary measures of one domain (see :func:`deprivation_all`)."""
-    return (await deprivation_all(conn, area, (domain,)))[domain]
+    return (await deprivation_all(conn, area, (domain,), areas))[domain]
 
 
 async def deprivation_all(
-    conn: AsyncConnection, area: Area, domains: tuple[str, ...] = DOMAINS
+    conn: AsyncConnection,
+    area: Area,
+    domains: tuple[str, ...] = DOMAINS,
+    areas: AreaDirectory | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The summary measures, decile mix and health profile of an area, per domain.
 
-    Stored kinds are read (one query for all domains); LSOAs are computed now, once.
+    Read, one query for all domains: the measures of every area are stored (by the
+    load; a custom area's when it is drawn).
     """
-    n_lsoa = await national_lsoa_count(conn)
+    n_lsoa = await national_lsoa_count(conn, areas)
     per_domain: dict[str, tuple[dict[str, Any], list[float], dict[str, Any] | None]] = {}
-    if area.kind in SUMMARISED_KINDS:
-        res = await conn.execute(
-            sql("area_measures"), {"id": area.id, "domains": list(domains), "kind": area.kind}
-        )
-        rows = {r["domain"]: r for r in res.mappings()}
-        prof_row = (await conn.execute(sql("area_profile"), {"id": area.id})).mappings().first()
-        if prof_row is None or any(d not in rows for d in domains):
-            raise NotLoaded(f"no deprivation measures for {area.code}: run `depmap load all`")
-        prof = dict(prof_row)
-        for d in domains:
-            m = rows[d]
-            ranks = None
-            if area.kind in RANKED_KINDS:
-                ranks = {k: m[f"rank_{k}"] for k in MEASURES}
-                ranks["of"] = int(m["of_kind"])
-                ranks["among"] = area.kind
-            per_domain[d] = ({k: m[k] for k in MEASURES}, list(m["decile_population"]), ranks)
-    else:
-        measures, prof = await _computed(conn, area, n_lsoa)
-        for d in domains:
-            row = measures.loc[d]
-            values = {k: (None if pd.isna(row[k]) else float(row[k])) for k in MEASURES}
-            per_domain[d] = (values, list(row["decile_population"]), None)
+    res = await conn.execute(
+        sql("area_measures"), {"id": area.id, "domains": list(domains), "kind": area.kind}
+    )
+    rows = {r["domain"]: r for r in res.mappings()}
+    prof_row = (await conn.execute(sql("area_profile"), {"id": area.id})).mappings().first()
+    if prof_row is None or any(d not in rows for d in domains):
+        raise NotLoaded(f"no deprivation measures for {area.code}: run `depmap load all`")
+    prof = dict(prof_row)
+    for d in domains:
+        m = rows[d]
+        ranks = None
+        if area.kind in RANKED_KINDS:
+            ranks = {k: m[f"rank_{k}"] for k in MEASURES}
+            ranks["of"] = int(m["of_kind"])
+            ranks["among"] = area.kind
+        per_domain[d] = ({k: m[k] for k in MEASURES}, list(m["decile_population"]), ranks)
     health = prof["health"] if isinstance(prof["health"], dict) else json.loads(prof["health"])
     health_items = [
         {

@@ -15,6 +15,7 @@ from depmap.core.vocab import KINDS, MEASURE_TABLE, RANKING_MEASURES
 from geo.hotspots import GiStar, classify, gi_star, neighbours_within
 from queries.areas import Area
 from queries.db import sql
+from queries.directory import AreaDirectory
 from queries.places import place_columns, places
 
 #: The fields of a unit row (and the columns of ``format=csv``), by unit.
@@ -77,7 +78,13 @@ class _Units:
 
 
 async def _units(
-    conn: AsyncConnection, area: Area, unit: str, domain: str, permutations: int, seed: int
+    conn: AsyncConnection,
+    area: Area,
+    unit: str,
+    domain: str,
+    permutations: int,
+    seed: int,
+    areas: AreaDirectory,
 ) -> _Units:
     msoa_rows = [
         dict(r)
@@ -105,9 +112,9 @@ async def _units(
     nb = neighbours_within(ids, ((int(a), int(b)) for a, b in pairs))
     # the permutation test is CPU work: keep the event loop free for other requests
     gi = await asyncio.to_thread(gi_star, values, nb, permutations=permutations, seed=seed)
-    where = await places(conn, [int(r["unit_id"]) for r in msoa_rows], "msoa21")
+    where = await places(conn, [int(r["unit_id"]) for r in msoa_rows], "msoa21", areas)
     if unit == "lsoa21":
-        where |= await places(conn, ids, "lsoa21")
+        where |= await places(conn, ids, "lsoa21", areas)
     return _Units(info=info, gi=gi, msoa_rows=msoa_rows, places=where)
 
 
@@ -143,6 +150,7 @@ async def hotspots(
     table: str = "units",
     cache: RunCache | None = None,
     version: int | None = None,
+    areas: AreaDirectory | None = None,
 ) -> dict[str, Any]:
     """Gi* hotspots of an area's units at a significance level, and all its MSOAs ranked by
     ``measure``. The permutation test runs once per (data version, area, unit, domain);
@@ -151,7 +159,9 @@ async def hotspots(
     key = (version, area.id, unit, domain, permutations, seed)
     got = cache.get(key) if cache is not None and version is not None else None
     if got is None:
-        got = await _units(conn, area, unit, domain, permutations, seed)
+        if areas is None:
+            areas = await AreaDirectory.read(conn)
+        got = await _units(conn, area, unit, domain, permutations, seed, areas)
         if cache is not None and version is not None:
             cache.put(key, got)
     res = classify(got.gi, alpha=alpha, fdr=fdr)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from depmap.core.vocab import DOMAIN_FIELDS, DOMAINS
 from queries.areas import Area
 from queries.db import sql
+from queries.directory import AreaDirectory
 from queries.places import place_columns, places
 
 #: The IoD 2025 figures of each LSOA: score, rank (1 = most deprived of 33,755) and
@@ -32,10 +33,14 @@ def _whole(v: Any) -> int | None:
     return None if v is None else round(float(v))
 
 
-async def area_lsoas(conn: AsyncConnection, area: Area, domain: str = "imd") -> dict[str, Any]:
+async def area_lsoas(
+    conn: AsyncConnection, area: Area, domain: str = "imd", areas: AreaDirectory | None = None
+) -> dict[str, Any]:
     """Every LSOA21 of ``area`` with its IoD figures, most deprived in ``domain`` first."""
     rows = (await conn.execute(sql("area_lsoas"), {"id": area.id})).mappings().all()
-    where = await places(conn, [int(r["lsoa_id"]) for r in rows], "lsoa21")
+    if areas is None:
+        areas = await AreaDirectory.read(conn)
+    where = await places(conn, [int(r["lsoa_id"]) for r in rows], "lsoa21", areas)
     out = []
     for r in rows:
         share = min(1.0, float(r["share_in_area"]))

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.vocab import PLACE_KINDS
 from queries.db import sql
+from queries.directory import AreaDirectory
 
 #: PCNs listed per unit: those holding at least this share of its residents, at most MAX_PCNS
 #: (registration-based first); CSV_PCNS of them as flat columns.
@@ -40,7 +42,9 @@ def place_columns(unit: str) -> tuple[str, ...]:
     )
 
 
-async def places(conn: AsyncConnection, ids: list[int], unit: str) -> dict[int, dict[str, Any]]:
+async def places(
+    conn: AsyncConnection, ids: list[int], unit: str, areas: AreaDirectory
+) -> dict[int, dict[str, Any]]:
     """For each unit (area id of an LSOA21 or MSOA21): its :func:`place_columns` and
     ``pcns``, the list of PCNs serving it (code, name, source, share)."""
     kinds = place_kinds(unit)
@@ -49,20 +53,44 @@ async def places(conn: AsyncConnection, ids: list[int], unit: str) -> dict[int, 
     }
     if not ids:
         return out
-    for uid, kind, code, name, share in (
-        await conn.execute(sql("unit_places"), {"ids": ids, "kinds": list(kinds)})
-    ).all():
-        row = out[int(uid)]
-        row[f"{kind}_code"], row[f"{kind}_name"] = code, name
-        row[f"{kind}_share"] = None if share is None else min(1.0, float(share))
+    # (unit, kind, place, share of the unit's residents)
+    found: list[tuple[int, str, int, float | None]] = []
+    if unit == "lsoa21":  # an LSOA lies in an area as that area's share of it
+        res = await conn.execute(sql("unit_places_lsoa21"), {"ids": ids, "kinds": [*kinds, "pcn"]})
+        found = [(int(u), k, int(p), share) for u, k, p, share in res]
+    else:  # the residents of the unit's LSOAs each area holds, over the unit's
+        res = await conn.execute(sql("unit_places"), {"ids": ids, "kinds": [*kinds, "pcn"]})
+        rows = [(int(u), k, int(p), r) for u, k, p, r in res]
+        if rows:
+            pop = areas.named(np.array([u for u, *_ in rows], dtype=np.int64)).population
+            found = [
+                (u, k, p, None if r is None or n == 0 else float(r) / float(n))
+                for (u, k, p, r), n in zip(rows, pop.tolist(), strict=True)
+            ]
+    if not found:
+        return out
+    named = areas.named(np.array([p for _, _, p, _ in found], dtype=np.int64))
+    best: dict[tuple[int, str], tuple[float, str, str]] = {}
     pcns: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for uid, code, name, basis, source, share in (
-        await conn.execute(sql("unit_pcns"), {"ids": ids})
-    ).all():
-        s = min(1.0, float(share or 0.0))
-        if basis == "registrations":
-            out[int(uid)]["pcn_coverage"] += s
-        pcns[int(uid)].append({"code": code, "name": name, "source": source, "share": s})
+    for (uid, kind, pid, share), code, name, basis in zip(
+        found, named.code.tolist(), named.name.tolist(), named.weight_basis.tolist(), strict=True
+    ):
+        if kind == "pcn":
+            s = min(1.0, float(share or 0.0))
+            if basis == "registrations":
+                out[uid]["pcn_coverage"] += s
+            source = areas.properties(pid).get("source", "registrations")
+            pcns[uid].append({"code": code, "name": name, "source": source, "share": s})
+            continue
+        # the area of each kind holding most of the unit's residents (then by code)
+        key, s = (uid, kind), -1.0 if share is None else float(share)
+        held = best.get(key)
+        if held is None or s > held[0] or (s == held[0] and code < held[1]):
+            best[key] = (s, code, name)
+    for (uid, kind), (s, code, name) in best.items():
+        row = out[uid]
+        row[f"{kind}_code"], row[f"{kind}_name"] = code, name
+        row[f"{kind}_share"] = None if s < 0 else min(1.0, s)
     for uid, items in pcns.items():
         items.sort(key=lambda x: (x["source"] != "registrations", -x["share"], x["code"]))
         kept = [x for x in items if x["share"] >= MIN_PCN_SHARE][:MAX_PCNS]

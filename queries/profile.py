@@ -10,16 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from depmap.core.vocab import PROFILE_KINDS
 from queries.areas import area_detail, get_area
 from queries.deprivation import deprivation_all
+from queries.directory import AreaDirectory
 from queries.overlaps import overlaps
 
 
 async def full_profile(
-    conn: AsyncConnection, area_id: str, area_kind: str | None = None
+    conn: AsyncConnection,
+    area_id: str,
+    area_kind: str | None = None,
+    areas: AreaDirectory | None = None,
 ) -> dict[str, Any]:
     """The profile of an area (``GET /areas/{id}/profile``, ``depmap profile CODE``)."""
-    area = await get_area(conn, area_id, area_kind)
+    if areas is None:
+        areas = await AreaDirectory.read(conn)
+    area = await get_area(conn, area_id, area_kind, areas)
     detail = await area_detail(conn, area)
-    domains = await deprivation_all(conn, area)
+    domains = await deprivation_all(conn, area, areas=areas)
     health = None
     for dep in domains.values():
         health = dep.pop("health")
@@ -27,7 +33,7 @@ async def full_profile(
             dep.pop(k)
     routes = {}
     for k in PROFILE_KINDS:
-        o = await overlaps(conn, area, k, 0.0)
+        o = await overlaps(conn, area, k, 0.0, areas)
         routes[k] = [
             {
                 kk: x[kk]

@@ -72,6 +72,6 @@ fi
 echo "==> pip install -e .[test,docs]"
 "$VENV/bin/pip" install -q --upgrade pip >/dev/null
 "$VENV/bin/pip" install -q -e ".[test,docs]"
-echo "==> npm ci in web/ (Leaflet, Leaflet.VectorGrid, Swagger UI, ReDoc: copied to web/static/vendor; KaTeX for the docs)"
+echo "==> npm ci in web/ (Leaflet, Leaflet.VectorGrid, pmtiles, Swagger UI, ReDoc: copied to web/static/vendor; KaTeX for the docs)"
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent vendor)
 "$VENV/bin/depmap" db init

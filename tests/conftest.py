@@ -127,13 +127,14 @@ def national_engine(national_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-def make_client(url: str, **overrides: object):  # type: ignore[no-untyped-def]
+def make_client(url: str, read_urls: list[str] | None = None, **overrides: object):  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     from api.main import create_app
 
     settings = ApiSettings(**{"api_token": TOKEN, "env": "test", **overrides})  # type: ignore[arg-type]
-    app = create_app(settings, DatabaseSettings(url=url))  # type: ignore[arg-type]
+    dbs = DatabaseSettings(url=url, read_urls=read_urls or [])  # type: ignore[arg-type]
+    app = create_app(settings, dbs)
     return TestClient(app, raise_server_exceptions=False)
 
 

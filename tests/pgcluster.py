@@ -3,6 +3,8 @@
 Fault tests stop the database under a running service; doing that to the shared
 cluster would break every other test, so they get a private one (initdb in a
 temporary folder, on a free port). As root, the server runs as ``postgres``.
+:meth:`PrivateCluster.replica_of` makes a streaming replica of one (``pg_basebackup -R``,
+its own folder and port), as a read replica is made in production.
 """
 
 from __future__ import annotations
@@ -45,6 +47,41 @@ class PrivateCluster:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
             self.as_owner = ["runuser", "-u", "postgres", "--"]
+
+    @classmethod
+    def replica_of(cls, primary: PrivateCluster, slot: str = "replica1") -> PrivateCluster:
+        """A hot-standby copy of ``primary`` streaming its WAL through a replication slot
+        (so a stopped replica catches up when started again); not started yet."""
+        r = cls()
+        r._run(
+            str(r.bin / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "depmap",
+            "-D",
+            str(r.data),
+            "-R",  # standby.signal and primary_conninfo
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "-C",
+            "-S",
+            slot,
+        )
+        return r
+
+    def sql(self, query: str, db: str = "postgres") -> object:
+        """Run one statement (autocommit); its first value."""
+        import psycopg
+
+        with psycopg.connect(self.url(db), autocommit=True) as c:
+            cur = c.execute(query)  # type: ignore[arg-type]
+            row = cur.fetchone() if cur.description else None
+        return row[0] if row else None
 
     def _run(self, *args: str) -> None:
         subprocess.run([*self.as_owner, *args], check=True, capture_output=True, text=True, cwd="/")

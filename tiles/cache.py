@@ -27,6 +27,12 @@ log = logging.getLogger("depmap.tiles")
 TileKey = tuple[int, str, int, int, int]
 
 
+def gzip_tile(raw: bytes) -> bytes:
+    """A tile's gzip, as the service sends it and the PMTiles export stores it (the same
+    bytes for the same tile: no time stamp)."""
+    return gzip.compress(raw, compresslevel=6, mtime=0)
+
+
 @dataclass(frozen=True, slots=True)
 class Tile:
     """One rendered tile, ready to send."""
@@ -43,7 +49,7 @@ class Tile:
 
     @classmethod
     def make(cls, raw: bytes, max_age: int, gz: bytes | None = None) -> Tile:
-        gz = gz if gz is not None else gzip.compress(raw, compresslevel=6, mtime=0)
+        gz = gz if gz is not None else gzip_tile(raw)
         etag = '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
         common = [
             (b"content-type", MVT_MEDIA_TYPE.encode()),
@@ -103,6 +109,11 @@ class TileCache:
         self._d.clear()
         self._bytes = 0
 
+    def drop_older(self, version: int) -> None:
+        """Forget the tiles of data versions before ``version``."""
+        for k in [k for k in self._d if k[0] < version]:
+            self._bytes -= self._d.pop(k).nbytes
+
     def __len__(self) -> int:
         return len(self._d)
 
@@ -144,11 +155,11 @@ class TileCache:
         except OSError as e:  # a full or read-only disk must not fail the request
             log.warning("tile cache write failed", extra={"path": str(p), "error": str(e)})
 
-    def drop_versions_except(self, version: int) -> None:
+    def drop_versions_below(self, version: int) -> None:
         """Remove older data versions' folders from the disk cache."""
         if self.disk_dir is None or not self.disk_dir.is_dir():
             return
         for d in self.disk_dir.iterdir():
-            if d.is_dir() and d.name.isdigit() and int(d.name) != version:
+            if d.is_dir() and d.name.isdigit() and int(d.name) < version:
                 with contextlib.suppress(OSError):
                     shutil.rmtree(d, ignore_errors=True)

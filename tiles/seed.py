@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.db import data_version, make_async_engine
 from depmap.core.errors import NotLoaded
+from depmap.core.replicas import Databases
 from depmap.core.settings import tile_settings
 from depmap.core.sqlfiles import sql
 from tiles.grid import tiles_for_bbox
@@ -69,7 +70,7 @@ async def seed(
             if version == 0:
                 raise NotLoaded("no data is loaded: run `depmap load all` first")
             tiles = await tiles_to_seed(conn, zooms, over)
-        service = TileService(engine, s)
+        service = TileService(Databases(engine, interval_s=0), s)
         queue: asyncio.Queue[Tile] = asyncio.Queue()
         for t in tiles:
             queue.put_nowait(t)

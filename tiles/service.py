@@ -1,12 +1,14 @@
-"""Tiles for the current data version: from memory, from disk, or cut once in PostGIS."""
+"""Tiles for the current data version: from memory, from disk, or cut once in PostGIS
+(on a read replica when there are some; :class:`depmap.core.replicas.Databases`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from depmap.core.replicas import Databases
 from depmap.core.settings import TileSettings
 from depmap.core.sqlfiles import sql
 from tiles.cache import Tile, TileCache, TileKey
@@ -19,31 +21,37 @@ log = logging.getLogger("depmap.tiles")
 class TileService:
     """Gets tiles; many requests for the same missing tile cut it only once."""
 
-    def __init__(self, engine: AsyncEngine, settings: TileSettings) -> None:
-        self.engine = engine
+    def __init__(self, databases: Databases, settings: TileSettings) -> None:
+        self.databases = databases
         self.settings = settings
         self.cache = TileCache(settings.cache_mb << 20, settings.cache_dir)
         self._inflight: dict[TileKey, asyncio.Future[Tile]] = {}
         self.rendered = 0
 
     async def warm(self) -> None:
-        """Open a connection and make PostGIS set up its projections there (the first
-        ST_Transform of a new backend costs ~100 ms), so the first tile is not slower."""
-        try:
-            async with self.engine.connect() as conn:
-                await conn.execute(sql("tile_warm", "tiles"))
-        except Exception as e:  # the database may be down at start: tiles will say so later
-            log.warning("tile warm-up failed", extra={"error": type(e).__name__})
+        """Open a connection to each database and make PostGIS set up its projections there
+        (the first ST_Transform of a new backend costs ~100 ms), so the first tile is not
+        slower."""
+        for b in self.databases.backends:
+            try:
+                async with b.engine.connect() as conn:
+                    await conn.execute(sql("tile_warm", "tiles"))
+            except Exception as e:  # a database may be down at start: tiles will say so later
+                log.warning(
+                    "tile warm-up failed", extra={"database": b.name, "error": type(e).__name__}
+                )
 
     def on_version(self, version: int) -> None:
-        """A load committed: forget every tile of older versions."""
-        self.cache.clear()
+        """Reads moved to ``version``: forget every tile of older versions."""
+        self.cache.drop_older(version)
         if self.settings.cache_dir is not None:
             # off the event loop: removing a large folder takes a while
             loop = asyncio.get_running_loop()
-            loop.run_in_executor(None, self.cache.drop_versions_except, version)
+            loop.run_in_executor(None, self.cache.drop_versions_below, version)
 
     async def get(self, version: int, layer: Layer, z: int, x: int, y: int) -> Tile:
+        """The tile of ``version`` (the version reads are served at); cut on a snapshot of
+        a newer version when the database has moved on, and cached under that one."""
         key: TileKey = (version, layer.name, z, x, y)
         t = self.cache.get(key)
         if t is not None:
@@ -54,7 +62,7 @@ class TileService:
         fut = asyncio.get_running_loop().create_future()
         self._inflight[key] = fut
         try:
-            t = await self._load(key, layer)
+            seen, t = await self._load(key, layer)
         except BaseException as exc:
             fut.set_exception(exc)
             fut.exception()  # retrieved: no warning when nobody else waited
@@ -62,18 +70,22 @@ class TileService:
         finally:
             self._inflight.pop(key, None)
         fut.set_result(t)
-        self.cache.put(key, t)
+        self.cache.put((seen, *key[1:]), t)
         return t
 
-    async def _load(self, key: TileKey, layer: Layer) -> Tile:
+    async def _load(self, key: TileKey, layer: Layer) -> tuple[int, Tile]:
         s = self.settings
         t = await asyncio.to_thread(self.cache.read_disk, key, s.max_age_s) if s.cache_dir else None
         if t is not None:
-            return t
+            return key[0], t
         self.cache.misses += 1
-        _, _, z, x, y = key
-        async with self.engine.connect() as conn:
-            raw = await render_tile(conn, layer, z, x, y, s)
+        _, name, z, x, y = key
+
+        async def cut(conn: AsyncConnection) -> bytes:
+            return await render_tile(conn, layer, z, x, y, s)
+
+        seen, raw = await self.databases.read(cut)
+        key = (seen, name, z, x, y)
         self.rendered += 1
         if len(raw) > s.max_tile_bytes:
             log.warning(
@@ -86,4 +98,4 @@ class TileService:
             t = Tile.make(raw, s.max_age_s)
         if s.cache_dir is not None:
             await asyncio.to_thread(self.cache.write_disk, key, t)
-        return t
+        return seen, t

@@ -28,10 +28,6 @@ def tilejson(
 ) -> dict[str, Any]:
     """The TileJSON 3.0.0 document of ``layer`` (tile URLs carry the data version)."""
     w, so, e, n = bounds or ENGLAND_BOUNDS
-    fields = dict(layer.fields)
-    if layer.lsoa:
-        for k in LSOA_FIELDS_DETAIL:
-            fields[k] = f"{fields[k]} (from zoom {TILE_FULL_ZOOM})"
     return {
         "tilejson": "3.0.0",
         "name": layer.name,
@@ -44,15 +40,23 @@ def tilejson(
         "maxzoom": s.max_zoom,
         "bounds": [round(w, 5), round(so, 5), round(e, 5), round(n, 5)],
         "center": [round((w + e) / 2, 5), round((so + n) / 2, 5), 6],
-        "vector_layers": [
-            {
-                "id": layer.name,
-                "description": layer.title,
-                "minzoom": s.min_zoom,
-                "maxzoom": s.max_zoom,
-                "fields": fields,
-            }
-        ],
+        "vector_layers": [vector_layer(layer, s.min_zoom, s.max_zoom)],
+    }
+
+
+def vector_layer(layer: Layer, minzoom: int, maxzoom: int) -> dict[str, Any]:
+    """The ``vector_layers`` entry of a layer (TileJSON, PMTiles metadata): its fields
+    described."""
+    fields = dict(layer.fields)
+    if layer.lsoa:
+        for k in LSOA_FIELDS_DETAIL:
+            fields[k] = f"{fields[k]} (from zoom {TILE_FULL_ZOOM})"
+    return {
+        "id": layer.name,
+        "description": layer.title,
+        "minzoom": minzoom,
+        "maxzoom": maxzoom,
+        "fields": fields,
     }
 
 

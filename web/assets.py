@@ -56,6 +56,15 @@ REDOC_JS = Asset("js", "vendor/redoc/redoc.standalone.js")
 DOCS_ASSETS: tuple[Asset, ...] = (SWAGGER_JS, SWAGGER_CSS, SWAGGER_FAVICON, REDOC_JS)
 
 
+#: What a static map site loads besides: PMTiles' reader and the archive layer.
+SITE_ASSETS: tuple[Asset, ...] = (
+    *MAP_ASSETS[:-1],
+    Asset("js", "vendor/pmtiles/pmtiles.js"),
+    Asset("js", "depmap-static.js"),
+    MAP_ASSETS[-1],
+)
+
+
 def check_assets(assets: Sequence[Asset] = MAP_ASSETS, what: str = "the map's") -> None:
     """:class:`AssetsMissing` (503) naming the files, unless all of ``assets`` are there."""
     missing = [a.path for a in assets if not a.file.is_file()]

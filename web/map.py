@@ -1,9 +1,11 @@
 """The commissioners' web map, built with Folium (Leaflet).
 
-One builder for both ways the map is used: served by the API (``GET /map``), where
-the LSOA choropleth and the footprint outlines come from the vector tiles and
-popups ask the API, and exported (``depmap map -o file.html``), where the data of
-one footprint is inlined as GeoJSON and so are the scripts and styles. Folium's
+One builder for the three ways the map is used: served by the API (``GET /map``),
+where the LSOA choropleth and the footprint outlines come from the vector tiles and
+popups ask the API; exported (``depmap map -o file.html``), where the data of one
+footprint is inlined as GeoJSON and so are the scripts and styles; and a static site
+(``depmap map --static DIR``, :mod:`web.site`), where the tiles come from PMTiles
+archives beside the page. Folium's
 default assets point at CDNs: :class:`OfflineMap` drops them, and the page loads
 only what :mod:`web.assets` lists.
 """
@@ -19,9 +21,9 @@ from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElemen
 from jinja2 import Template
 
 from depmap.core.vocab import DOMAIN_TABLE, HEALTH_TABLE, KINDS, TILE_CHANGES
-from web.assets import MAP_ASSETS, check_assets, inline_asset, safe_in_script
+from web.assets import MAP_ASSETS, STATIC_URL, Asset, check_assets, inline_asset, safe_in_script
 
-Mode = Literal["tiles", "inline"]
+Mode = Literal["tiles", "inline", "static"]
 
 #: What the choropleth can show: tile field, label, short label, group, value field.
 IOD = "IoD 2025 domains"
@@ -139,9 +141,18 @@ def base_config(
     return cfg
 
 
-def render_map(config: dict[str, Any], *, title: str, inline_assets: bool) -> str:
-    """The page as HTML: Folium's map, the assets (linked or inlined) and the app."""
-    check_assets()
+def render_map(
+    config: dict[str, Any],
+    *,
+    title: str,
+    inline_assets: bool,
+    assets: tuple[Asset, ...] = MAP_ASSETS,
+    asset_base: str = STATIC_URL,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> str:
+    """The page as HTML: Folium's map, the assets (linked under ``asset_base``, or
+    inlined) and the app; ``bounds`` (W, S, E, N) is the view it opens on."""
+    check_assets(assets)
     # branca writes the title into <title> as it is: names come from posted areas and
     # loaded files, so escape them
     fig = Figure(title=html.escape(title))
@@ -155,13 +166,17 @@ def render_map(config: dict[str, Any], *, title: str, inline_assets: bool) -> st
         prefer_canvas=True,
     )
     fig.add_child(m)
-    for a in MAP_ASSETS:
+    if bounds is not None:
+        w, s, e, n = bounds
+        m.fit_bounds([[s, w], [n, e]])
+    for a in assets:
+        url = f"{asset_base}/{a.path}"
         if inline_assets:
             tag = "style" if a.kind == "css" else "script"
             fig.header.add_child(Element(f"<{tag}>\n{inline_asset(a)}\n</{tag}>"), name=a.path)
         elif a.kind == "css":
-            fig.header.add_child(CssLink(a.url), name=a.path)
+            fig.header.add_child(CssLink(url), name=a.path)
         else:
-            fig.header.add_child(JavascriptLink(a.url), name=a.path)
+            fig.header.add_child(JavascriptLink(url), name=a.path)
     m.add_child(DepmapApp(config))
     return fig.render()

@@ -10,6 +10,9 @@ const files = {
   "leaflet/LICENSE": "leaflet/LICENSE",
   "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js": "vectorgrid/Leaflet.VectorGrid.bundled.min.js",
   "leaflet.vectorgrid/package.json": "vectorgrid/package.json",
+  // the static map site reads its tiles from PMTiles archives (HTTP range requests)
+  "pmtiles/dist/pmtiles.js": "pmtiles/pmtiles.js",
+  "pmtiles/package.json": "pmtiles/package.json",
   // the API documentation pages (/docs, /redoc)
   "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
   "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from api.deps import (
     AreaIdPath,
     AreaKindQuery,
+    AreasDep,
     EngineDep,
     ReadableAreaId,
     SettingsDep,
@@ -107,6 +108,7 @@ async def list_areas(
 )
 async def get_one(
     request: Request,
+    areas: AreasDep,
     area_id: ReadableAreaId,
     area_kind: AreaKindQuery = None,
     format: Annotated[Format, Query(description="json, or geojson with its boundary")] = Format(
@@ -114,7 +116,7 @@ async def get_one(
     ),
 ) -> Response:
     async def compute(conn: Any) -> Any:
-        area = await get_area(conn, area_id, area_kind)
+        area = await areas.find(conn, area_id, area_kind)
         detail = await area_detail(conn, area)
         detail["links"] = {
             rel: f"/areas/{area.code}/{rel}"

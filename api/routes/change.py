@@ -10,15 +10,15 @@ from starlette.responses import Response
 from api.deps import (
     AreaIdPath,
     AreaKindQuery,
+    AreasDep,
     ServicesDep,
-    VersionDep,
     answer_in,
     is_custom_code,
 )
 from api.models import Change, with_formats
 from api.params import IndicatorQuery, TableFormat
+from depmap.core.replicas import snapshot_version
 from depmap.core.vocab import in_catalogue_order
-from queries.areas import get_area
 from queries.series import CHANGE_CSV_COLUMNS, area_change, change_rows
 
 router = APIRouter(tags=["change"])
@@ -32,13 +32,13 @@ router = APIRouter(tags=["change"])
 )
 async def get_change(
     request: Request,
+    areas: AreasDep,
     area_id: AreaIdPath,
     indicator: IndicatorQuery = None,
     area_kind: AreaKindQuery = None,
     format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
     *,
     svc: ServicesDep,
-    version: VersionDep,
 ) -> Response:
     """Series on the LSOA21 atom (IoD 2015, 2019 and 2025 positions; Census 2011 and 2021
     household deprivation and general health), aggregated over the area's LSOAs with its
@@ -48,8 +48,10 @@ async def get_change(
     codes = in_catalogue_order(i.value for i in indicator or ())
 
     async def compute(conn: Any) -> Any:
-        area = await get_area(conn, area_id, area_kind)
-        data = await area_change(conn, area, codes, cache=svc.series_cache, version=version)
+        area = await areas.find(conn, area_id, area_kind)
+        data = await area_change(
+            conn, area, codes, cache=svc.series_cache, version=snapshot_version(conn)
+        )
         if format == "csv":
             data["rows"] = change_rows(data)
         return data

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaKindQuery, ReadableAreaId, answer, answer_in, is_custom_code
+from api.deps import AreaKindQuery, AreasDep, ReadableAreaId, answer, answer_in, is_custom_code
 from api.models import ERRORS, AreaLsoas, Deprivation, Profile, Rankings, with_formats
 from api.params import Domain, DomainQuery, Format, Measure, RankingKind, TableFormat
-from queries.areas import get_area
 from queries.deprivation import RANKING_COLUMNS, deprivation, rankings
 from queries.features import features_for
 from queries.lsoas import COLUMNS as LSOA_COLUMNS
@@ -28,6 +27,7 @@ router = APIRouter(tags=["deprivation"])
 )
 async def get_deprivation(
     request: Request,
+    areas: AreasDep,
     area_id: ReadableAreaId,
     domain: DomainQuery = Domain("imd"),
     area_kind: AreaKindQuery = None,
@@ -40,8 +40,8 @@ async def get_deprivation(
     d = domain.value
 
     async def compute(conn: Any) -> Any:
-        area = await get_area(conn, area_id, area_kind)
-        return await deprivation(conn, area, d)
+        area = await areas.find(conn, area_id, area_kind)
+        return await deprivation(conn, area, d, await areas.directory(conn))
 
     return await answer(
         request,
@@ -105,11 +105,12 @@ async def get_rankings(
 )
 async def get_profile(
     request: Request,
+    areas: AreasDep,
     area_id: ReadableAreaId,
     area_kind: AreaKindQuery = None,
 ) -> Response:
     async def compute(conn: Any) -> Any:
-        return await full_profile(conn, area_id, area_kind)
+        return await full_profile(conn, area_id, area_kind, await areas.directory(conn))
 
     return await answer(
         request, ("profile", area_id, area_kind), compute, cacheable=not is_custom_code(area_id)
@@ -128,6 +129,7 @@ async def get_profile(
 )
 async def get_area_lsoas(
     request: Request,
+    areas: AreasDep,
     area_id: ReadableAreaId,
     domain: Annotated[
         Domain, Query(description="Order by this domain's rank (1 = most deprived)")
@@ -138,8 +140,8 @@ async def get_area_lsoas(
     d = domain.value
 
     async def compute(conn: Any) -> Any:
-        area = await get_area(conn, area_id, area_kind)
-        data = await area_lsoas(conn, area, d)
+        area = await areas.find(conn, area_id, area_kind)
+        data = await area_lsoas(conn, area, d, await areas.directory(conn))
         if format == "geojson":
             rows = data.pop("lsoas")
             return await features_for(conn, rows, kind="lsoa21", extra=data)

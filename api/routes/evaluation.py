@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from api.deps import ServicesDep, VersionDep, answer, answer_in
+from api.deps import ServicesDep, answer, answer_in
 from api.models import Evaluation, with_formats
 from api.params import ChartFormat, IndicatorQuery
 from depmap.core.names import programme_slug
+from depmap.core.replicas import snapshot_version
 from depmap.core.vocab import in_catalogue_order
 from queries.evaluation import (
     DEFAULT_K,
@@ -69,7 +70,6 @@ async def get_evaluation(
     ] = ChartFormat("json"),
     *,
     svc: ServicesDep,
-    version: VersionDep,
 ) -> Response:
     """Per indicator (default: every series): the programme group's baseline, follow-up and
     change (its LSOAs weighted by the areas' shares); England's; the matched comparators'
@@ -92,7 +92,7 @@ async def get_evaluation(
             replicates=replicates,
             seed=seed,
             cache=svc.series_cache,
-            version=version,
+            version=snapshot_version(conn),
         )
         if format == "csv":
             data["rows"] = evaluation_rows(data)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from api.deps import DataVersionDep, ServicesDep, answer, require_read
+from api.deps import DatabasesDep, ServicesDep, answer, require_read
 from api.models import Health, Indicators
 from api.responses import JSONResponse
 from queries.areas import indicator_catalogue
@@ -21,17 +21,23 @@ router = APIRouter(tags=["service"])
     response_model=Health,
     responses={503: {"model": Health, "description": "Database unreachable or not loaded"}},
 )
-async def healthz(svc: ServicesDep, dv: DataVersionDep) -> Response:
-    await dv.refresh()
+async def healthz(svc: ServicesDep, dbs: DatabasesDep) -> Response:
+    await dbs.refresh()
+    readable = dbs.version_for() if dbs.db_ok else None
+    down = [b.name for b in dbs.backends if not b.up]
+    status = "unavailable" if not readable else "degraded" if down else "ok"
     body: dict[str, Any] = {
-        "status": "ok" if dv.db_ok and dv.value else "unavailable",
-        "database": "ok" if dv.db_ok else "unreachable",
-        "data_version": dv.value,
+        "status": status,
+        "database": "ok" if dbs.primary.up else "unreachable",
+        "data_version": dbs.value,
     }
-    if dv.db_ok and not dv.value:
+    if dbs.db_ok and not readable:
         body["detail"] = "no data loaded: run `depmap load all`"
-    elif not dv.db_ok:
+    elif not dbs.db_ok:
         body["detail"] = "the database is unreachable"
+    elif down:
+        body["detail"] = f"unreachable: {', '.join(down)}"
+    body["databases"] = [b.state() for b in dbs.backends]
     cache = svc.response_cache
     body["cache"] = {
         "entries": len(cache),
@@ -39,7 +45,7 @@ async def healthz(svc: ServicesDep, dv: DataVersionDep) -> Response:
         "hits": cache.hits,
         "misses": cache.misses,
     }
-    return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+    return JSONResponse(body, status_code=503 if status == "unavailable" else 200)
 
 
 @router.get(

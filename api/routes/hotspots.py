@@ -9,16 +9,16 @@ from starlette.responses import Response
 
 from api.deps import (
     AreaKindQuery,
+    AreasDep,
     ReadableAreaId,
     ServicesDep,
-    VersionDep,
     answer_in,
     is_custom_code,
 )
 from api.models import Hotspots, with_formats
 from api.params import ConcentrationMeasure, Domain, DomainQuery, Format, HotspotTable
 from api.params import HotspotUnit as Unit
-from queries.areas import get_area
+from depmap.core.replicas import snapshot_version
 from queries.hotspots import DEFAULT_MSOA_MEASURE, MSOA_COLUMNS, UNIT_COLUMNS, hotspots
 
 router = APIRouter(tags=["hotspots"])
@@ -48,6 +48,7 @@ DESCRIPTION = (
 )
 async def get_hotspots(
     request: Request,
+    areas: AreasDep,
     area_id: ReadableAreaId,
     unit: Annotated[Unit, Query(description="Units to test: lsoa21 or msoa21")] = Unit("lsoa21"),
     domain: DomainQuery = Domain("imd"),
@@ -71,13 +72,12 @@ async def get_hotspots(
     ] = HotspotTable("units"),
     *,
     svc: ServicesDep,
-    version: VersionDep,
 ) -> Response:
     s = svc.settings
     u, d, m, t = unit.value, domain.value, measure.value, table.value
 
     async def compute(conn: Any) -> Any:
-        area = await get_area(conn, area_id, area_kind)
+        area = await areas.find(conn, area_id, area_kind)
         out = await hotspots(
             conn,
             area,
@@ -92,7 +92,8 @@ async def get_hotspots(
             table=t,
             # custom areas can be deleted: their permutation runs are not kept
             cache=None if is_custom_code(area_id) else svc.gi_cache,
-            version=version,
+            version=snapshot_version(conn),
+            areas=await areas.directory(conn),
         )
         if format == "geojson":
             feats = out.pop("features")

@@ -11,11 +11,11 @@ from starlette.staticfiles import StaticFiles
 from api.deps import (
     AreaKindQuery,
     TileSettingsDep,
-    VersionDep,
     answer,
     check_readable,
     is_custom_code,
 )
+from depmap.core.replicas import snapshot_version
 from queries.maps import focus
 from web.assets import STATIC_DIR, STATIC_URL
 from web.map import base_config, render_map
@@ -41,7 +41,6 @@ async def get_map(
     ] = None,
     area_kind: AreaKindQuery = None,
     *,
-    version: VersionDep,
     tile_settings: TileSettingsDep,
 ) -> Response:
     """Everything the page loads is served here (``/static``); OpenStreetMap is used as a
@@ -51,7 +50,7 @@ async def get_map(
     maxzoom = tile_settings.max_zoom
 
     async def compute(conn: Any) -> Any:
-        cfg = base_config("tiles", version=version, maxzoom=maxzoom)
+        cfg = base_config("tiles", version=snapshot_version(conn), maxzoom=maxzoom)
         title = "depmap: deprivation and health in England"
         if area:
             cfg["focus"] = await focus(conn, area, area_kind)

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaKindQuery, ReadableAreaId, answer_in, is_custom_code
+from api.deps import AreaKindQuery, AreasDep, ReadableAreaId, answer_in, is_custom_code
 from api.models import Overlaps, with_formats
 from api.params import Format, OverlapKind
-from queries.areas import get_area
 from queries.features import features_for
 from queries.overlaps import COLUMNS, overlaps
 
@@ -25,6 +24,7 @@ router = APIRouter(tags=["overlaps"])
 )
 async def get_overlaps(
     request: Request,
+    areas: AreasDep,
     area_id: ReadableAreaId,
     kind: Annotated[OverlapKind, Query(description="Kind of the overlapped areas")],
     min_share: Annotated[
@@ -47,8 +47,8 @@ async def get_overlaps(
     k = kind.value
 
     async def compute(conn: Any) -> Any:
-        area = await get_area(conn, area_id, area_kind)
-        data = await overlaps(conn, area, k, min_share)
+        area = await areas.find(conn, area_id, area_kind)
+        data = await overlaps(conn, area, k, min_share, await areas.directory(conn))
         if format == "geojson":
             return await features_for(conn, data["overlaps"], kind=k, extra={"area": data["area"]})
         return data

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from api.deps import AreaKindQuery, ReadableAreaId, answer, answer_in, is_custom_code
+from api.deps import AreaKindQuery, AreasDep, ReadableAreaId, answer, answer_in, is_custom_code
 from api.models import Comparators, Programmes, ProgrammeSummary, with_formats
 from api.params import ComparatorKind, TableFormat
 from depmap.core.names import programme_slug
 from depmap.core.vocab import COMPARATOR_KINDS
-from queries.areas import get_area
 from queries.comparators import COLUMNS as COMPARATOR_COLUMNS
 from queries.comparators import comparators
 from queries.programmes import SUMMARY_COLUMNS, list_programmes, programme_summary
@@ -89,6 +88,7 @@ async def get_programme_summary(
 )
 async def get_comparators(
     request: Request,
+    areas: AreasDep,
     area_id: ReadableAreaId,
     n: Annotated[int, Query(ge=1, le=200, description="How many comparators")] = 25,
     size_ratio: Annotated[
@@ -120,7 +120,7 @@ async def get_comparators(
     kinds = tuple(sorted({k.value for k in kind})) if kind else COMPARATOR_KINDS
 
     async def compute(conn: Any) -> Any:
-        area = await get_area(conn, area_id, area_kind)
+        area = await areas.find(conn, area_id, area_kind)
         return await comparators(conn, area, n=n, ratio=size_ratio, kinds=kinds)
 
     return await answer_in(

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from api.deps import TilesDep, TileSettingsDep, answer, cache_scope, data_version
 from api.models import TileJSON, TileLayers
+from depmap.core.replicas import snapshot_version
 from tiles.cache import Tile
 from tiles.layers import LAYERS, get_layer
 from tiles.render import MVT_MEDIA_TYPE
@@ -87,11 +88,10 @@ async def get_tile(
 @router.get("/tiles/{layer}.json", summary="TileJSON 3.0 of a tile layer", response_model=TileJSON)
 async def get_tilejson(request: Request, layer: LayerPath, s: TileSettingsDep) -> Response:
     lyr = get_layer(layer)
-    version = data_version(request)
     base = str(request.base_url)
 
     async def compute(conn: Any) -> Any:
-        return tilejson(lyr, base, version, await layer_bounds(conn, lyr), s)
+        return tilejson(lyr, base, snapshot_version(conn), await layer_bounds(conn, lyr), s)
 
     return await answer(request, ("tilejson", lyr.name, base), compute)
 

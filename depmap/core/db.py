@@ -43,12 +43,13 @@ def make_engine(settings: DatabaseSettings | None = None, **kw: object) -> Engin
     )
 
 
-def make_async_engine(s: DatabaseSettings | None = None) -> AsyncEngine:
+def make_async_engine(s: DatabaseSettings | None = None, url: str | None = None) -> AsyncEngine:
     """A pooled async engine (the service, and the CLI's queries); every connection gets
-    the statement timeout of the settings."""
+    the statement timeout of the settings. ``url`` (SQLAlchemy form) picks another server
+    of the same settings, such as a read replica."""
     s = s or database_settings()
     eng = create_async_engine(
-        s.sqlalchemy_url,
+        url or s.sqlalchemy_url,
         pool_size=s.pool_size,
         max_overflow=s.max_overflow,
         pool_pre_ping=True,

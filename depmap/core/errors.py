@@ -90,6 +90,13 @@ class LoadInProgress(ServiceError):
     status, code = 503, "load_in_progress"
 
 
+class DataChanged(ServiceError):
+    """A load committed while the answer was being made: asking again answers from the
+    new data."""
+
+    status, code = 503, "data_changed"
+
+
 class AssetsMissing(ServiceError):
     """The npm packages of the map or the API docs were not installed (web/static/vendor)."""
 

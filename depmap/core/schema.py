@@ -52,7 +52,7 @@ from depmap.core.vocab import (
 )
 
 SRID = 27700
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: LSOA21 and LSOA11 summaries stored
 
 #: How an area's LSOA weights were made.
 WEIGHT_BASES: tuple[str, ...] = ("lsoa", "area", "registrations")

@@ -18,6 +18,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEV_DATABASE_URL = "postgresql://depmap:depmap@localhost:5432/depmap"
 
 
+def sqlalchemy_dsn(url: PostgresDsn | str) -> str:
+    """A PostgreSQL DSN with the psycopg 3 driver named, as SQLAlchemy wants it."""
+    raw = str(url)
+    scheme, rest = raw.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if "+" not in scheme else raw
+
+
 class DatabaseSettings(BaseSettings):
     """Where PostGIS is and how many connections to keep."""
 
@@ -37,13 +44,35 @@ class DatabaseSettings(BaseSettings):
         default=30.0, gt=0, description="How long a request waits for a free connection."
     )
     statement_timeout_ms: int = Field(default=30_000, ge=100)
+    read_urls: Annotated[list[PostgresDsn], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("DEPMAP_READ_DATABASE_URLS", "DEPMAP_DB_READ_URLS"),
+        description="Comma-separated DSNs of read replicas (PostgreSQL streaming replicas of "
+        "DATABASE_URL): reads go there, writes and loads to DATABASE_URL.",
+    )
+    replica_retry_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How long a database that failed is left alone before a read tries it "
+        "again (the background check tries it every DEPMAP_VERSION_CHECK_INTERVAL_S).",
+    )
+
+    @field_validator("read_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [u.strip() for u in v.split(",") if u.strip()]
+        return v
 
     @property
     def sqlalchemy_url(self) -> str:
         """The DSN with the psycopg 3 driver named, as SQLAlchemy wants it."""
-        raw = str(self.url)
-        scheme, rest = raw.split("://", 1)
-        return f"postgresql+psycopg://{rest}" if "+" not in scheme else raw
+        return sqlalchemy_dsn(self.url)
+
+    @property
+    def sqlalchemy_read_urls(self) -> list[str]:
+        """The replicas' DSNs, as SQLAlchemy wants them."""
+        return [sqlalchemy_dsn(u) for u in self.read_urls]
 
     @property
     def libpq_url(self) -> str:

@@ -43,8 +43,6 @@ class Kind:
     national: int | None = None
     #: rows built by the national loaders (replaced on reload)
     official: bool = False
-    #: measures stored by the loaders (the service computes LSOA21 ones when asked)
-    summarised: bool = False
     #: areas ranked against each other
     ranked: bool = False
     #: the title of its tile layer (None: not a tile layer)
@@ -70,7 +68,6 @@ KINDS: dict[str, Kind] = {
             gss=r"E02\d{6}",
             national=6_856,
             official=True,
-            summarised=True,
             ranked=True,
             tile_title="MSOA21",
         ),
@@ -89,7 +86,6 @@ KINDS: dict[str, Kind] = {
             "an",
             gss=r"E05\d{6}",
             official=True,
-            summarised=True,
             ranked=True,
         ),
         Kind(
@@ -99,7 +95,6 @@ KINDS: dict[str, Kind] = {
             gss=r"E0[6789]\d{6}",
             national=296,
             official=True,
-            summarised=True,
             ranked=True,
             tile_title="Local authorities (lower tier)",
         ),
@@ -110,7 +105,6 @@ KINDS: dict[str, Kind] = {
             gss=r"E38\d{6}",
             national=106,
             official=True,
-            summarised=True,
             ranked=True,
             tile_title="Sub-ICB locations",
         ),
@@ -122,7 +116,6 @@ KINDS: dict[str, Kind] = {
             gss=r"E54\d{6}",
             national=42,
             official=True,
-            summarised=True,
             ranked=True,
             tile_title="Integrated care boards",
         ),
@@ -130,7 +123,6 @@ KINDS: dict[str, Kind] = {
             "pcn",
             "primary care network",
             "primary care networks",
-            summarised=True,
             ranked=True,
             tile_title="Primary care networks",
         ),
@@ -138,11 +130,10 @@ KINDS: dict[str, Kind] = {
             "programme",
             "programme area",
             "programme areas",
-            summarised=True,
             ranked=True,
             tile_title="Programme areas",
         ),
-        Kind("custom", "custom area", "custom areas", summarised=True),
+        Kind("custom", "custom area", "custom areas"),
     )
 }
 
@@ -151,7 +142,6 @@ AREA_KINDS: tuple[str, ...] = tuple(KINDS)
 #: Kinds whose rows are built by the national loaders (replaced on reload).
 OFFICIAL_KINDS: tuple[str, ...] = tuple(k for k, v in KINDS.items() if v.official)
 #: Kinds whose measures are stored by the loaders.
-SUMMARISED_KINDS: tuple[str, ...] = tuple(k for k, v in KINDS.items() if v.summarised)
 #: Kinds whose areas are ranked against each other (``/rankings?kind=``).
 RANKED_KINDS: tuple[str, ...] = tuple(k for k, v in KINDS.items() if v.ranked)
 #: Kinds an area's overlaps can be asked for (custom areas are private to their maker).

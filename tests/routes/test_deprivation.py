@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from depmap.core.vocab import MEASURES
 from tests.expected import extent_weight_by_hand
 
 pytestmark = [pytest.mark.db, pytest.mark.data]
@@ -147,3 +148,58 @@ def test_profile_routes_into_the_health_system(client):
         "housing",
         "environment",
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("E01012733", "lsoa21"),
+        ("E01006519", "lsoa21"),
+        ("E01033769", "lsoa21"),  # new in 2021 (a split)
+        ("E01012733", "lsoa11"),
+        ("E01000010", "lsoa11"),  # split in 2021: weights over several LSOA21s
+    ],
+)
+def test_stored_lsoa_answers_are_the_computed_ones(client, national_url, code, kind):
+    """LSOAs' measures are stored at load (a first answer in milliseconds): the same as
+    the summary of their weights computed now, as for a custom area when it is drawn."""
+    import asyncio
+    import json
+
+    from depmap.core.db import make_async_engine
+    from depmap.core.settings import DatabaseSettings
+    from geo.summary import compute_summaries
+    from queries.areas import get_area
+    from queries.deprivation import area_inputs
+
+    stored = client.get(f"/areas/{code}/deprivation?area_kind={kind}&domain=income").json()
+
+    async def compute():  # type: ignore[no-untyped-def]
+        eng = make_async_engine(DatabaseSettings(url=national_url))  # type: ignore[arg-type]
+        try:
+            async with eng.connect() as conn:
+                area = await get_area(conn, code, kind)
+                weights, stats = await area_inputs(conn, area.id)
+                measures, prof = compute_summaries(weights, stats, N)
+                p = prof.iloc[0]
+                return measures.loc[area.id], {
+                    "population": float(p["population"]),
+                    "lsoa_count": float(p["lsoa_count"]),
+                    "health": json.loads(p["health"]),
+                }
+        finally:
+            await eng.dispose()
+
+    measures, prof = asyncio.run(compute())
+    row = measures.loc["income"]
+    for k in MEASURES:
+        want = row[k]
+        assert (stored[k] is None) == pd.isna(want), k
+        if stored[k] is not None:
+            assert stored[k] == pytest.approx(float(want), rel=1e-12), k
+    assert stored["population"] == pytest.approx(prof["population"], rel=1e-12)
+    assert stored["lsoa_count"] == pytest.approx(prof["lsoa_count"], rel=1e-12)
+    total = sum(row["decile_population"])
+    shares = [d["share"] for d in stored["deciles"]]
+    assert shares == pytest.approx([p / total for p in row["decile_population"]], abs=1e-6)
+    assert {h["code"]: h["value"] for h in stored["health"]} == prof["health"]

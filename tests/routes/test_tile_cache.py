@@ -55,7 +55,7 @@ def test_a_reload_invalidates_cached_tiles(tile_client, national_engine, tmp_pat
     first = c.get(PATH)
     code = mapbox_vector_tile.decode(first.content)["lsoa21"]["features"][0]["properties"]["code"]
     before = decile_of(first.content, code)
-    v0 = c.app.state.services.data_version.value
+    v0 = c.app.state.services.databases.value
     on_disk = tmp_path / "tiles" / str(v0) / "lsoa21" / str(Z) / str(X) / f"{Y}.mvt"
     assert on_disk.read_bytes() == first.content
     assert on_disk.with_suffix(".mvt.gz").exists()

@@ -267,7 +267,7 @@ def test_tilejson(client):
     assert r.status_code == 200
     tj = r.json()
     assert tj["tilejson"] == "3.0.0"
-    version = client.app.state.services.data_version.value
+    version = client.app.state.services.databases.value
     assert tj["tiles"] == [f"http://testserver/tiles/lsoa21/{{z}}/{{x}}/{{y}}.mvt?v={version}"]
     w, s, e, n = tj["bounds"]
     assert -6.5 < w < -5.5 and 49.8 < s < 50.2 and 1.5 < e < 1.9 and 55.6 < n < 55.9

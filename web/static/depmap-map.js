@@ -1,9 +1,11 @@
 /* depmap web map: the LSOA choropleth, its chooser and legend, footprint outlines,
  * popups with an area's profile, search, and a focused area with its hotspots.
  *
- * Two modes, one code: "tiles" (served by the depmap API: vector tiles and JSON
- * endpoints) and "inline" (one self-contained file: every feature inlined as GeoJSON,
- * no server). Started by the Folium page: depmap.start(map, config).
+ * Three modes, one code: "tiles" (served by the depmap API: vector tiles and JSON
+ * endpoints), "inline" (one self-contained file: every feature inlined as GeoJSON,
+ * no server) and "static" (a static site: tiles from PMTiles archives, popups from the
+ * tiles' attributes; depmap-static.js). Started by the Folium page: depmap.start(map,
+ * config).
  */
 (function () {
   "use strict";
@@ -91,7 +93,7 @@
     this.layerControl();
     this.chooser();
     this.legend();
-    this.search();
+    if (cfg.mode !== "static") this.search();  // a static site has no API to search
     if (cfg.focus) this.focus(cfg.focus);
     window.depmapApp = this;
   };
@@ -150,7 +152,7 @@
       this.byCode = {};
       this.lsoaLayer.eachLayer(function (l) { self.byCode[l.feature.properties.code] = l; });
     } else {
-      this.lsoaLayer = L.vectorGrid.protobuf(this.cfg.tiles.lsoa21, {
+      this.lsoaLayer = this.vectorLayer("lsoa21", {
         pane: "choropleth",
         rendererFactory: L.canvas.tile,
         interactive: true,
@@ -168,6 +170,12 @@
       });
     }
     this.lsoaLayer.addTo(this.map);
+  };
+
+  /* a layer of vector tiles: from the API's tile URLs, or a static site's archive */
+  App.prototype.vectorLayer = function (layer, options) {
+    if (this.cfg.mode === "static") return window.depmapStatic.layer(this.cfg, layer, options);
+    return L.vectorGrid.protobuf(this.cfg.tiles[layer], options);
   };
 
   App.prototype.restyle = function () {
@@ -202,6 +210,8 @@
         if (!fc || !fc.features.length) return;
         lyr = L.geoJSON(fc, { pane: "outlines", style: function () { return style; },
                               interactive: false });
+      } else if (self.cfg.mode === "static" && !self.cfg.archives[layer]) {
+        return;  // the site has no tiles of this layer
       } else {
         var styles = {};
         // thinner lines when zoomed out, so that outlines do not hide the choropleth
@@ -209,7 +219,7 @@
           var k = zoom < 7 ? 0.45 : zoom < 9 ? 0.7 : 1;
           return L.extend({}, style, { weight: style.weight * k });
         };
-        lyr = L.vectorGrid.protobuf(self.cfg.tiles[layer], {
+        lyr = self.vectorLayer(layer, {
           pane: "outlines",
           rendererFactory: L.canvas.tile,
           interactive: false,
@@ -381,7 +391,8 @@
       .openOn(this.map);
     var got = this.cfg.mode === "inline"
       ? Promise.resolve(this.inlineProfile(props))
-      : this.profileFromApi(props);
+      : this.cfg.mode === "static" ? window.depmapStatic.profile(this, props, latlng)
+        : this.profileFromApi(props);
     got.then(function (p) {
       popup.setContent(self.popupHtml(props, p));
     }).catch(function (err) {
@@ -445,6 +456,9 @@
       row(i.short, "<span data-field='" + i.value + "'>" + shown + "</span> " +
           dec(props[i.key]));
     });
+    if (p.nhs === false) {  // static sites: the NHS footprints are the outlines
+      return this.popupWrap(props, p, rows);
+    }
     rows.push("<tr class='depmap-sub'><th colspan='2'>NHS</th></tr>");
     var names = function (list, field) {
       if (!list || !list.length) return "<span data-field='" + field + "'>–</span>";
@@ -472,6 +486,10 @@
             "'>" + ch + "</b> (" + eng + ")", "depmap-series");
       });
     }
+    return this.popupWrap(props, p, rows);
+  };
+
+  App.prototype.popupWrap = function (props, p, rows) {
     return "<div class='depmap-popup' data-code='" + esc(p.code) + "'>" +
       "<div class='depmap-popup-title'><b data-field='name'>" + esc(p.name || props.name || "") +
       "</b> <span class='depmap-code' data-field='code'>" + esc(p.code) + "</span></div>" +
