@@ -22,7 +22,9 @@ from depmap.core.vocab import (
     PROFILE_KINDS,
     RANKING_MEASURES,
 )
+from queries.geopackage import GPKG_MEDIA_TYPE
 from queries.places import place_columns
+from queries.workbook import XLSX_MEDIA_TYPE
 
 Num = float | None
 
@@ -604,13 +606,25 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def with_formats(model: type[BaseModel], *, csv: bool = True, geojson: bool = False) -> dict:
-    """``responses=`` for a route answering JSON, and CSV/GeoJSON when ``format=`` asks."""
+def with_formats(
+    model: type[BaseModel],
+    *,
+    csv: bool = True,
+    geojson: bool = False,
+    gpkg: bool = False,
+    xlsx: bool = False,
+) -> dict:
+    """``responses=`` for a route answering JSON, and CSV, GeoJSON, GeoPackage or an Excel
+    workbook when ``format=`` asks."""
     content: dict[str, Any] = {"application/json": {}}
     if csv:
         content["text/csv"] = {"schema": {"type": "string"}}
     if geojson:
         content["application/geo+json"] = {"schema": FeatureCollection.model_json_schema()}
+    if gpkg:
+        content[GPKG_MEDIA_TYPE] = {"schema": {"type": "string", "format": "binary"}}
+    if xlsx:
+        content[XLSX_MEDIA_TYPE] = {"schema": {"type": "string", "format": "binary"}}
     return {200: {"model": model, "content": content}, **ERRORS}
 
 
