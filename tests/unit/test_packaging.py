@@ -114,6 +114,31 @@ def test_the_wheel_holds_the_assets_the_map_and_docs_load(tmp_path):
     # the packages and their SQL, with the map's own script
     assert {"api/main.py", "queries/sql/area_wkb.sql", "web/static/depmap-map.js"} <= names
 
+    # installed (unpacked, first on the path), the service serves the docs and the assets
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = (
+        "import web.assets as a; a.check_assets(); a.check_assets(a.DOCS_ASSETS); "
+        "print(a.STATIC_DIR); "
+        "from fastapi.testclient import TestClient; from api.main import create_app; "
+        "from depmap.core.settings import ApiSettings; "
+        "c = TestClient(create_app(ApiSettings(env='test'))); "
+        "print(*[c.get(p).status_code for p in sys.argv[1:]])"
+    )
+    paths = ["/docs", "/redoc", *(w.replace("web/static", "/static") for w in wanted)]
+    r = subprocess.run(
+        [sys.executable, "-c", "import sys; " + probe, *paths],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    static_dir, statuses = r.stdout.strip().splitlines()[-2:]
+    assert Path(static_dir) == site / "web" / "static"
+    assert statuses.split() == ["200"] * len(paths)
+
 
 @pytest.mark.slow
 def test_the_sdist_holds_the_assets_and_no_node_modules(tmp_path):
