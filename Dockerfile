@@ -1,7 +1,8 @@
 # depmap API image. Data is loaded by `depmap load all` (see compose.yaml). The same image
 # runs `depmap tiles export` and `depmap map --static` (PMTiles for static hosting).
 
-# the web map's and the API docs' scripts and styles, from npm at build time (no CDN)
+# the web map's and the API docs' scripts and styles, from npm at build time (no CDN); the
+# package build (setup.py) finds them complete and needs no npm in the final image
 FROM node:20-slim AS web
 WORKDIR /web
 COPY web/package.json web/package-lock.json web/vendor.mjs ./
@@ -17,18 +18,18 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py MANIFEST.in README.md ./
 COPY depmap ./depmap
 COPY api ./api
-COPY geo ./geo
+COPY web ./web
 COPY loaders ./loaders
+COPY fetch ./fetch
 COPY queries ./queries
 COPY tiles ./tiles
-COPY fetch ./fetch
 COPY sources ./sources
-COPY web ./web
+COPY geo ./geo
 COPY --from=web /web/static/vendor ./web/static/vendor
-RUN pip install .
+RUN pip install . && rm -rf build *.egg-info
 
 # run as an unprivileged user
 RUN useradd --create-home --uid 10001 depmap

@@ -33,7 +33,10 @@ from depmap.core.vocab import AREA_KINDS
 from queries.areas import Area, get_area
 from queries.custom import CUSTOM_PREFIXES, PRIVATE_PREFIX
 from queries.directory import AreaDirectory
+from queries.features import area_wkb
 from queries.formats import dumps, to_csv
+from queries.geopackage import GPKG_MEDIA_TYPE, layer_name, to_gpkg
+from queries.workbook import XLSX_MEDIA_TYPE, Provenance, Sheet, provenance, to_xlsx
 from tiles.service import TileService
 
 
@@ -288,6 +291,7 @@ async def answer(
     render: Callable[[object], bytes] = dumps,
     filename: str | None = None,
     headers: dict[str, str] | None = None,
+    render_in_thread: bool = False,
 ) -> Response:
     """Answer from the cache (per data version) or compute on a snapshot of a reader.
 
@@ -296,16 +300,16 @@ async def answer(
     data version that transaction saw, which ``compute`` can read with
     :func:`depmap.core.replicas.snapshot_version`; the answer says it in ``X-Data-Version``.
     ``headers`` are sent with the answer (and kept with it in the cache).
+    The answer is rendered once the connection is back in the pool; ``render_in_thread``:
+    rendering is slow work (files), kept off the event loop.
     """
     version = data_version(request)
     dbs = get_databases(request)
     primary = reads_own_writes(request)
 
     async def make() -> tuple[int, Entry]:
-        async def run(conn: AsyncConnection) -> bytes:
-            return render(await compute(conn))
-
-        seen, body = await dbs.read(run, primary=primary)
+        seen, data = await dbs.read(compute, primary=primary)
+        body = await asyncio.to_thread(render, data) if render_in_thread else render(data)
         hdrs: tuple[tuple[str, str], ...] = (
             ("X-Data-Version", str(seen)),
             *(headers or {}).items(),
@@ -326,19 +330,30 @@ async def answer(
     return entry_response(request, e)
 
 
+def _facts(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What a workbook's About sheet repeats of the answer: its top-level values (the
+    parameters, counts, method)."""
+    return [(k, v) for k, v in data.items() if isinstance(v, str | int | float | bool)]
+
+
 async def answer_in(
     request: Request,
     key: tuple[object, ...],
-    compute: Callable[[AsyncConnection], Awaitable[object]],
+    compute: Callable[[AsyncConnection], Awaitable[Any]],
     fmt: str,
     *,
-    rows: str,
-    columns: Sequence[str],
     filename: str,
+    rows: str = "",
+    columns: Sequence[str] = (),
+    kind: str | None = None,
+    sheets: Callable[[Any], Sequence[Sheet]] | None = None,
     cacheable: bool = True,
 ) -> Response:
     """:func:`answer` in the asked format: JSON, GeoJSON (``compute`` made a
-    FeatureCollection) or CSV of ``compute()[rows]`` with ``columns``."""
+    FeatureCollection), or of the table ``compute()[rows]``: CSV with ``columns``, or a
+    GeoPackage of those rows and columns with each area's stored boundary (areas of
+    ``kind``, or of each row's ``kind``), or an Excel workbook of ``sheets(compute())``
+    with its About sheet. ``filename`` (without extension) says what the file holds."""
     if fmt == "csv":
         return await answer(
             request,
@@ -348,6 +363,52 @@ async def answer_in(
             media_type="text/csv; charset=utf-8",
             render=lambda d: to_csv(d[rows], columns).encode(),  # type: ignore[index]
             filename=f"{filename}.csv",
+        )
+    if fmt == "gpkg":
+
+        async def with_boundaries(conn: AsyncConnection) -> tuple[Any, list[bytes | None]]:
+            data = await compute(conn)
+            return data, await area_wkb(conn, data[rows], kind=kind)
+
+        layer = layer_name(filename)
+
+        def gpkg(d: Any) -> bytes:
+            data, geoms = d
+            return to_gpkg(data[rows], columns, geoms, layer=layer, description=filename)
+
+        return await answer(
+            request,
+            (*key, "gpkg"),
+            with_boundaries,
+            cacheable=cacheable,
+            media_type=GPKG_MEDIA_TYPE,
+            render=gpkg,
+            filename=f"{filename}.gpkg",
+            render_in_thread=True,
+        )
+    if fmt == "xlsx":
+        if sheets is None:
+            raise ValueError("an xlsx answer needs its sheets")
+        make_sheets = sheets
+
+        async def with_provenance(conn: AsyncConnection) -> tuple[Any, Provenance]:
+            return await compute(conn), await provenance(conn)
+
+        def xlsx(d: Any) -> bytes:
+            data, prov = d
+            return to_xlsx(
+                make_sheets(data), title=f"{filename}.xlsx", provenance=prov, facts=_facts(data)
+            )
+
+        return await answer(
+            request,
+            (*key, "xlsx"),
+            with_provenance,
+            cacheable=cacheable,
+            media_type=XLSX_MEDIA_TYPE,
+            render=xlsx,
+            filename=f"{filename}.xlsx",
+            render_in_thread=True,
         )
     media = "application/geo+json" if fmt == "geojson" else "application/json"
     return await answer(request, (*key, fmt), compute, cacheable=cacheable, media_type=media)

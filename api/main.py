@@ -65,7 +65,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     assert svc.tiles is not None
     await dbs.refresh()
     await svc.tiles.warm()
-    await svc.warm_directory()
+    await svc.read_ahead()
     dbs.start()
     try:
         yield

@@ -18,6 +18,7 @@ from geojson_pydantic import MultiPolygon
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from depmap.core.vocab import (
+    COLUMN_WORDS,
     DOMAIN_FIELDS,
     DOMAINS,
     HEALTH_COLUMNS,
@@ -25,8 +26,10 @@ from depmap.core.vocab import (
     PROFILE_KINDS,
     RANKING_MEASURES,
 )
+from queries.geopackage import GPKG_MEDIA_TYPE
 from queries.ogc import COLLECTIONS, LSOA_PROPERTIES, Property
 from queries.places import place_columns
+from queries.workbook import XLSX_MEDIA_TYPE
 
 Num = float | None
 
@@ -203,10 +206,7 @@ DomainMeasures = create_model(
     population_basis=(str, ...),
     lsoa_count=(
         int | float,
-        Field(
-            description="LSOA21s counted by population share: whole for areas of whole LSOAs, "
-            "fractional where the area takes part of an LSOA"
-        ),
+        Field(description=COLUMN_WORDS["lsoa_count"]),
     ),
     ranks=(Ranks | None, None),
     deciles=(list[DecileShare], ...),
@@ -254,7 +254,7 @@ def _place(column: str) -> tuple[Any, Any]:
     if column == "pcn_coverage":
         return (
             float,
-            Field(description="Share of the residents the loaded GP registrations account for"),
+            Field(description=COLUMN_WORDS["pcn_coverage"]),
         )
     return (Num if column.endswith("_share") else str | None, None)
 
@@ -273,19 +273,19 @@ HotspotRow = create_model(
     name=(str, ...),
     value=(Num, ...),
     population=(Num, ...),
-    share_in_area=(float, Field(description="Share of its residents inside the area")),
+    share_in_area=(float, Field(description=COLUMN_WORDS["share_in_area"])),
     population_in_area=(float, ...),
     gi_z=(float, ...),
     p_value=(float, ...),
     neighbours=(int, ...),
-    cluster=(str, Field(description="hot, cold or none")),
+    cluster=(str, Field(description=COLUMN_WORDS["cluster"])),
     **_PLACES,
 )
 
 MsoaConcentration = create_model(  # type: ignore[call-overload]
     "MsoaConcentration",
     __base__=Answer,
-    rank=(int, Field(description="1 = highest value of the measure asked for")),
+    rank=(int, Field(description=COLUMN_WORDS["rank"])),
     code=(str, ...),
     name=(str, ...),
     **{m: (Num, None) for m in RANKING_MEASURES},
@@ -321,7 +321,7 @@ LsoaRow = create_model(  # type: ignore[call-overload]
     name=(str, ...),
     population=(float, ...),
     share_in_area=(float, Field(description="Share of its residents counted in the area")),
-    area_share=(float, Field(description="Share of its land inside the area")),
+    area_share=(float, Field(description=COLUMN_WORDS["area_share"])),
     population_in_area=(float, ...),
     **{
         f"{d}_{f}": (Num if f == "score" else int | None, None)
@@ -707,13 +707,25 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def with_formats(model: type[BaseModel], *, csv: bool = True, geojson: bool = False) -> dict:
-    """``responses=`` for a route answering JSON, and CSV/GeoJSON when ``format=`` asks."""
+def with_formats(
+    model: type[BaseModel],
+    *,
+    csv: bool = True,
+    geojson: bool = False,
+    gpkg: bool = False,
+    xlsx: bool = False,
+) -> dict:
+    """``responses=`` for a route answering JSON, and CSV, GeoJSON, GeoPackage or an Excel
+    workbook when ``format=`` asks."""
     content: dict[str, Any] = {"application/json": {}}
     if csv:
         content["text/csv"] = {"schema": {"type": "string"}}
     if geojson:
         content["application/geo+json"] = {"schema": FeatureCollection.model_json_schema()}
+    if gpkg:
+        content[GPKG_MEDIA_TYPE] = {"schema": {"type": "string", "format": "binary"}}
+    if xlsx:
+        content[XLSX_MEDIA_TYPE] = {"schema": {"type": "string", "format": "binary"}}
     return {200: {"model": model, "content": content}, **ERRORS}
 
 

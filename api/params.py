@@ -32,9 +32,17 @@ def choice(name: str, values: Sequence[str]) -> type[StrEnum]:
     return StrEnum(name, [(v, v) for v in values])  # type: ignore[return-value]
 
 
-#: Answer formats (``format=``): the tables also as CSV, lists of areas also as GeoJSON.
+#: Answer formats (``format=``): the tables also as CSV, lists of areas also as GeoJSON;
+#: files analysts open: GeoPackage (``gpkg``: the rows with their boundaries in EPSG:27700)
+#: and Excel (``xlsx``: a sheet per table and an About sheet), where an answer has them.
 FORMATS = ("json", "csv", "geojson")
 TABLE_FORMATS = ("json", "csv")
+#: overlaps and hotspots: lists of areas, also as a GeoPackage
+FEATURE_FORMATS = (*FORMATS, "gpkg")
+#: rankings and programme summaries: tables of areas, also as GeoPackage and workbook
+AREA_TABLE_FORMATS = (*TABLE_FORMATS, "gpkg", "xlsx")
+#: profiles: several tables, also as a workbook
+PROFILE_FORMATS = ("json", "xlsx")
 CHART_FORMATS = ("json", "csv", "svg", "png")
 #: The tables of a hotspot answer that CSV and GeoJSON write (``table=``).
 HOTSPOT_TABLES = ("units", "msoas")
@@ -61,6 +69,12 @@ if TYPE_CHECKING:
 
     class TableFormat(StrEnum): ...
 
+    class FeatureFormat(StrEnum): ...
+
+    class AreaTableFormat(StrEnum): ...
+
+    class ProfileFormat(StrEnum): ...
+
     class ChartFormat(StrEnum): ...
 
     class Indicator(StrEnum): ...
@@ -80,6 +94,9 @@ else:
     ConcentrationMeasure = choice("ConcentrationMeasure", RANKING_MEASURES)
     HotspotTable = choice("HotspotTable", HOTSPOT_TABLES)
     TableFormat = choice("TableFormat", TABLE_FORMATS)
+    FeatureFormat = choice("FeatureFormat", FEATURE_FORMATS)
+    AreaTableFormat = choice("AreaTableFormat", AREA_TABLE_FORMATS)
+    ProfileFormat = choice("ProfileFormat", PROFILE_FORMATS)
     ChartFormat = choice("ChartFormat", CHART_FORMATS)
     Indicator = choice("Indicator", SERIES_CODES)
     #: CRSs of the OGC API (``crs=``, ``bbox-crs=``): URIs, as OGC API - Features Part 2 says

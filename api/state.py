@@ -59,7 +59,6 @@ class Services:
         databases.on_change(lambda _v: self.gi_cache.clear())
         databases.on_change(lambda _v: self.series_cache.clear())
         databases.on_change(self.tiles.on_version)
-        databases.on_change(lambda _v: self._warm_soon())
 
     async def area_directory(self, conn: AsyncConnection, version: int) -> AreaDirectory:
         """The areas of ``version``, read with ``conn`` (a snapshot at that version) the
@@ -74,6 +73,14 @@ class Services:
                     found = await AreaDirectory.read(conn)
                     self.directories.put(version, found)
         return found
+
+    async def read_ahead(self) -> None:
+        """Read the areas now and again whenever reads move to a new data version, so
+        that requests do not wait for them (called once every database was probed: a
+        listener of the first probes would read from whichever answered first)."""
+        await self.warm_directory()
+        if self.databases is not None:
+            self.databases.on_change(lambda _v: self._warm_soon())
 
     def _warm_soon(self) -> None:
         """After a load: read the new version's areas now, not on a request's time."""

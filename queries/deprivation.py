@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import NotLoaded
 from depmap.core.vocab import (
+    DOMAIN_TABLE,
     DOMAINS,
     HEALTH_COLUMNS,
     HEALTH_TABLE,
+    KINDS,
     LSOA_STAT_COLUMNS,
     MEASURES,
     NATIONAL_LSOA21,
@@ -21,6 +23,7 @@ from depmap.core.vocab import (
 from queries.areas import Area
 from queries.db import sql
 from queries.directory import AreaDirectory
+from queries.workbook import Sheet
 
 #: the fields of a ``/rankings`` row, and the columns of its CSV (and of
 #: ``depmap rankings --format csv``): the measures, then the rank of each (1 = most deprived)
@@ -158,3 +161,22 @@ async def rankings(
     key = f"rank_{measure}"
     out.sort(key=lambda x: (x[key] is None, x[key] or 0, x["code"]))
     return out
+
+
+def ranking_sheets(answer: dict[str, Any]) -> list[Sheet]:
+    """The table of a ``/rankings`` answer: every area of the kind, ranked."""
+    kind = KINDS[answer["kind"]].plural
+    what = f"{kind[0].upper()}{kind[1:]}" + (
+        f" of {answer['programme']}" if answer.get("programme") else ""
+    )
+    return [
+        Sheet(
+            "Rankings",
+            f"{what}: the IoD 2025 summary measures of the "
+            f"{DOMAIN_TABLE[answer['domain']].name} and their ranks (1 = most deprived), "
+            f"ordered by rank_{answer['measure']}",
+            RANKING_COLUMNS,
+            answer["areas"],
+            table="rankings",
+        )
+    ]

@@ -1,4 +1,5 @@
-"""Attaching WGS84 boundaries to lists of areas, for ``?format=geojson``."""
+"""Attaching boundaries to lists of areas: WGS84 GeoJSON for ``?format=geojson``, the
+stored British National Grid geometry for ``?format=gpkg``."""
 
 from __future__ import annotations
 
@@ -40,3 +41,15 @@ async def features_for(
         for n, i in enumerate(items)
     ]
     return {"type": "FeatureCollection", **(extra or {}), "features": feats}
+
+
+async def area_wkb(
+    conn: AsyncConnection, items: Sequence[dict[str, Any]], *, kind: str | None = None
+) -> list[bytes | None]:
+    """The stored boundary (EPSG:27700, WKB) of each of ``items`` (dicts with ``code`` and
+    ``kind`` or a given kind), in their order; None where there is none."""
+    codes = [i["code"] for i in items]
+    kinds = [kind or i["kind"] for i in items]
+    rows = (await conn.execute(sql("area_wkb"), {"codes": codes, "kinds": kinds})).all()
+    geoms = {(k, c): bytes(g) for k, c, g in rows}
+    return [geoms.get((k, c)) for k, c in zip(kinds, codes, strict=True)]

@@ -7,11 +7,46 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from depmap.core.vocab import PROFILE_KINDS
+from depmap.core.vocab import DOMAIN_TABLE, KINDS, MEASURES, PROFILE_KINDS
 from queries.areas import area_detail, get_area
 from queries.deprivation import deprivation_all
 from queries.directory import AreaDirectory
 from queries.overlaps import overlaps
+from queries.workbook import Sheet
+
+#: The tables of a profile workbook (``format=xlsx``) and their columns.
+AREA_COLUMNS = (
+    "code",
+    "name",
+    "kind",
+    "vintage",
+    "programme",
+    "population",
+    "population_basis",
+    "weight_basis",
+    "area_km2",
+    "lsoa21_count",
+)
+DEPRIVATION_COLUMNS = (
+    "domain",
+    "population",
+    "lsoa_count",
+    *MEASURES,
+    *(f"rank_{m}" for m in MEASURES),
+    "rank_among",
+    "rank_of",
+)
+DECILE_COLUMNS = ("domain", "decile", "population", "share_of_population")
+HEALTH_COLUMNS = ("code", "label", "higher_is_worse", "value")
+ROUTE_COLUMNS = (
+    "kind",
+    "code",
+    "name",
+    "programme",
+    "share_of_population",
+    "share_of_area",
+    "population",
+)
 
 
 async def full_profile(
@@ -50,3 +85,62 @@ async def full_profile(
             if x["share_of_population"] >= 0.01 or x["share_of_area"] >= 0.01
         ]
     return {"area": detail, "deprivation": domains, "health": health, "overlaps": routes}
+
+
+def profile_sheets(profile: dict[str, Any]) -> list[Sheet]:
+    """The tables of a profile: the area, its deprivation per domain, the population in
+    each national decile, its health, and the areas it overlaps by kind."""
+    area = profile["area"]
+    deprivation = []
+    deciles = []
+    for d, dep in profile["deprivation"].items():
+        ranks = dep.get("ranks") or {}
+        deprivation.append(
+            {
+                **dep,
+                **{f"rank_{m}": ranks.get(m) for m in MEASURES},
+                "rank_among": KINDS[ranks["among"]].plural if ranks else None,
+                "rank_of": ranks.get("of"),
+            }
+        )
+        deciles += [
+            {
+                "domain": d,
+                "decile": x["decile"],
+                "population": x["population"],
+                "share_of_population": x["share"],
+            }
+            for x in dep["deciles"]
+        ]
+    routes = [{"kind": k, **r} for k in PROFILE_KINDS for r in profile["overlaps"][k]]
+    who = f"{area['name']} ({area['code']})"
+    return [
+        Sheet("Area", f"{who}: what it is", AREA_COLUMNS, [area]),
+        Sheet(
+            "Deprivation",
+            f"{who}: the IoD 2025 summary measures in every domain ("
+            + ", ".join(f"{d.code} = {d.name}" for d in DOMAIN_TABLE.values())
+            + "), and its ranks among areas of its kind",
+            DEPRIVATION_COLUMNS,
+            deprivation,
+            table="deprivation",
+        ),
+        Sheet(
+            "Deciles",
+            f"{who}: its people by the national decile of their LSOA21, per domain",
+            DECILE_COLUMNS,
+            deciles,
+            table="deciles",
+        ),
+        Sheet(
+            "Health", f"{who}: health indicators", HEALTH_COLUMNS, profile["health"], table="health"
+        ),
+        Sheet(
+            "Overlaps",
+            f"{who}: the ICB, sub-ICB location, local authority, PCNs and programme areas it "
+            "overlaps (those holding at least 1% of its people or area)",
+            ROUTE_COLUMNS,
+            routes,
+            table="routes",
+        ),
+    ]

@@ -12,6 +12,7 @@ from depmap.core.errors import UnknownProgramme
 from depmap.core.names import programme_slug
 from depmap.core.vocab import DOMAINS, FOOTPRINT_KINDS, HEALTH_COLUMNS, RANKING_MEASURES
 from queries.db import sql
+from queries.workbook import Sheet
 
 #: PCNs listed per area: those holding at least this share of its residents, at most MAX_PCNS.
 MIN_PCN_SHARE = 0.01
@@ -34,6 +35,18 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     *[f"{k}_{f}" for k in FOOTPRINT_KINDS for f in ("code", "name", "share")],
     "pcn_coverage",
     *[f"pcn_{i}_{f}" for i in range(1, CSV_PCNS + 1) for f in ("code", "name", "share")],
+)
+
+#: The columns of the PCN sheet of a summary workbook: every PCN listed for each area.
+PCN_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "area_name",
+    "pcn_code",
+    "pcn_name",
+    "source",
+    "population_basis",
+    "share_of_residents",
+    "share_of_pcn_patients",
 )
 
 METHOD = (
@@ -193,3 +206,38 @@ def _num(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if pd.isna(f) else f
+
+
+def summary_sheets(summary: dict[str, Any]) -> list[Sheet]:
+    """The tables of a programme summary: its areas (the CSV's columns), and every PCN
+    serving each area (the CSV has the first three)."""
+    name = summary["programme"]
+    pcns = [
+        {
+            "area_code": a["code"],
+            "area_name": a["name"],
+            "pcn_code": p["code"],
+            "pcn_name": p["name"],
+            **{k: p[k] for k in PCN_COLUMNS[4:]},
+        }
+        for a in summary["areas"]
+        for p in a["pcns"]
+    ]
+    return [
+        Sheet(
+            "Areas",
+            f"{name}: every area with its deprivation, health, ICB, sub-ICB location, local "
+            "authority and first PCNs",
+            SUMMARY_COLUMNS,
+            summary["areas"],
+            table="programme_summary",
+        ),
+        Sheet(
+            "PCNs",
+            f"{name}: the primary care networks serving each area (at least "
+            f"{MIN_PCN_SHARE:.0%} of its residents, at most {MAX_PCNS})",
+            PCN_COLUMNS,
+            pcns,
+            table="programme_pcns",
+        ),
+    ]

@@ -29,7 +29,8 @@ fi
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ "$WITH_BROWSER" = 1 ] && ! command -v chromium >/dev/null 2>&1; then need_apt+=(chromium); fi
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
-# the web map's and the API docs' scripts and styles come from npm at build time (no CDN)
+# the web map's and the API docs' scripts and styles come from npm at build time (no CDN):
+# building the package (pip install below) runs `npm ci && npm run vendor` in web/ (setup.py)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_apt[*]}"
@@ -69,9 +70,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating virtualenv $VENV"
   python3 -m venv "$VENV"
 fi
-echo "==> pip install -e .[test,docs]"
+echo "==> pip install -e .[test,docs] (its build vendors Leaflet, Leaflet.VectorGrid, pmtiles, Swagger UI"
+echo "    and ReDoc from npm into web/static/vendor when they are missing or out of date)"
 "$VENV/bin/pip" install -q --upgrade pip >/dev/null
 "$VENV/bin/pip" install -q -e ".[test,docs]"
-echo "==> npm ci in web/ (Leaflet, Leaflet.VectorGrid, pmtiles, Swagger UI, ReDoc: copied to web/static/vendor; KaTeX for the docs)"
-(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent vendor)
 "$VENV/bin/depmap" db init

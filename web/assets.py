@@ -2,10 +2,11 @@
 itself (no CDN).
 
 Leaflet and Leaflet.VectorGrid (the map), Swagger UI and ReDoc (``/docs``, ``/redoc``)
-come from npm (``web/package.json``, installed by
-``npm ci`` and copied to ``web/static/vendor`` by ``npm run vendor``, as
-``scripts/setup.sh`` and the Dockerfile do); the map's own script and style live
-in ``web/static``. Pages link them under ``/static``; an exported map inlines
+come from npm (``web/package.json``, installed by ``npm ci`` and copied to
+``web/static/vendor`` by ``npm run vendor``): building the package (``setup.py``, run by
+``pip install .``, ``scripts/setup.sh`` and the Dockerfile) does both when they are
+missing, so wheels and sdists hold them and installing one needs no npm. The map's own
+script and style live in ``web/static``. Pages link them under ``/static``; an exported map inlines
 them (CSS images as ``data:`` URIs) so that the file opens with no server.
 """
 
@@ -71,7 +72,8 @@ def check_assets(assets: Sequence[Asset] = MAP_ASSETS, what: str = "the map's") 
     if missing:
         raise AssetsMissing(
             f"{what} assets are missing ({', '.join(missing)}): run scripts/setup.sh, "
-            "or `npm ci && npm run vendor` in web/"
+            "or `npm ci && npm run vendor` in web/ (building the package with "
+            "`pip install .` does it where npm is installed)"
         )
 
 

@@ -1,5 +1,9 @@
-// Copy the files the map needs from node_modules to static/vendor (served at /static/vendor).
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+// Copy the files the map and the API docs need from node_modules to static/vendor (served
+// at /static/vendor), and write static/vendor/manifest.json: the files, the packages'
+// versions and the package-lock.json they came from. The package build (setup.py) runs
+// this when the manifest is missing, names a missing file or another package-lock.json.
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const out = new URL("./static/vendor/", import.meta.url);
 rmSync(out, { recursive: true, force: true });
@@ -26,4 +30,17 @@ for (const [from, to] of Object.entries(files)) {
   mkdirSync(new URL(".", dest), { recursive: true });
   cpSync(new URL(`./node_modules/${from}`, import.meta.url), dest, { recursive: true });
 }
+const read = (p) => readFileSync(new URL(p, import.meta.url));
+const packages = Object.fromEntries(
+  Object.keys(JSON.parse(read("./package.json")).dependencies).map((name) => [
+    name,
+    JSON.parse(read(`./node_modules/${name}/package.json`)).version,
+  ]),
+);
+const manifest = {
+  files: Object.values(files),
+  packages,
+  lockfile_sha256: createHash("sha256").update(read("./package-lock.json")).digest("hex"),
+};
+writeFileSync(new URL("manifest.json", out), JSON.stringify(manifest, null, 2) + "\n");
 console.log(`vendored ${Object.keys(files).length} entries into ${out.pathname}`);

@@ -9,12 +9,21 @@ from starlette.responses import Response
 
 from api.deps import AreaKindQuery, AreasDep, ReadableAreaId, answer, answer_in, is_custom_code
 from api.models import ERRORS, AreaLsoas, Deprivation, Profile, Rankings, with_formats
-from api.params import Domain, DomainQuery, Format, Measure, RankingKind, TableFormat
-from queries.deprivation import RANKING_COLUMNS, deprivation, rankings
+from api.params import (
+    AreaTableFormat,
+    Domain,
+    DomainQuery,
+    Format,
+    Measure,
+    ProfileFormat,
+    RankingKind,
+)
+from depmap.core.names import programme_slug
+from queries.deprivation import RANKING_COLUMNS, deprivation, ranking_sheets, rankings
 from queries.features import features_for
 from queries.lsoas import COLUMNS as LSOA_COLUMNS
 from queries.lsoas import area_lsoas
-from queries.profile import full_profile
+from queries.profile import full_profile, profile_sheets
 
 router = APIRouter(tags=["deprivation"])
 
@@ -56,9 +65,11 @@ async def get_deprivation(
     summary="Every area of a kind with its measures and ranks",
     description="Rank 1 is the most deprived. The CSV has the columns of the JSON rows: "
     + ", ".join(RANKING_COLUMNS)
-    + ". An area's LSOAs with their IoD figures: `/areas/{id}/lsoas`.",
+    + "; `format=gpkg` the same columns with each area's boundary (EPSG:27700), `format=xlsx` "
+    "a workbook of them with an About sheet defining every column. An area's LSOAs with "
+    "their IoD figures: `/areas/{id}/lsoas`.",
     response_model=Rankings,
-    responses=with_formats(Rankings),
+    responses=with_formats(Rankings, gpkg=True, xlsx=True),
 )
 async def get_rankings(
     request: Request,
@@ -70,7 +81,10 @@ async def get_rankings(
     programme: Annotated[
         str | None, Query(description="Only areas of this programme", max_length=200)
     ] = None,
-    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
+    format: Annotated[
+        AreaTableFormat,
+        Query(description="json, csv, gpkg (GeoPackage, British National Grid) or xlsx (Excel)"),
+    ] = AreaTableFormat("json"),
 ) -> Response:
     k, d, m = kind.value, domain.value, measure.value
 
@@ -92,7 +106,10 @@ async def get_rankings(
         format.value,
         rows="areas",
         columns=RANKING_COLUMNS,
-        filename=f"rankings-{k}-{d}",
+        kind=k,
+        sheets=ranking_sheets,
+        filename=f"rankings-{k}-{d}"
+        + (f"-{programme_slug(programme) or 'programme'}" if programme else ""),
     )
 
 
@@ -101,19 +118,32 @@ async def get_rankings(
     summary="Everything about an area: facts, deprivation in every domain, health, "
     "and the ICB, sub-ICB, local authority, PCNs and programmes it overlaps",
     response_model=Profile,
-    responses=ERRORS,
+    responses=with_formats(Profile, csv=False, xlsx=True),
 )
 async def get_profile(
     request: Request,
     areas: AreasDep,
     area_id: ReadableAreaId,
     area_kind: AreaKindQuery = None,
+    format: Annotated[
+        ProfileFormat,
+        Query(
+            description="json, or xlsx: an Excel workbook with a sheet per table (area, "
+            "deprivation per domain, deciles, health, overlaps by kind) and an About sheet"
+        ),
+    ] = ProfileFormat("json"),
 ) -> Response:
     async def compute(conn: Any) -> Any:
         return await full_profile(conn, area_id, area_kind, await areas.directory(conn))
 
-    return await answer(
-        request, ("profile", area_id, area_kind), compute, cacheable=not is_custom_code(area_id)
+    return await answer_in(
+        request,
+        ("profile", area_id, area_kind),
+        compute,
+        format.value,
+        sheets=profile_sheets,
+        filename=f"{area_id}-profile",
+        cacheable=not is_custom_code(area_id),
     )
 
 

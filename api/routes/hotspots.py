@@ -16,7 +16,7 @@ from api.deps import (
     is_custom_code,
 )
 from api.models import Hotspots, with_formats
-from api.params import ConcentrationMeasure, Domain, DomainQuery, Format, HotspotTable
+from api.params import ConcentrationMeasure, Domain, DomainQuery, FeatureFormat, HotspotTable
 from api.params import HotspotUnit as Unit
 from depmap.core.replicas import snapshot_version
 from queries.hotspots import DEFAULT_MSOA_MEASURE, MSOA_COLUMNS, UNIT_COLUMNS, hotspots
@@ -31,7 +31,8 @@ DESCRIPTION = (
     "holding most of its residents, with that share) and the PCNs its residents are "
     "registered with (`pcns`; `pcn_coverage`: the share of its residents the loaded GP "
     "registrations account for). `format=csv` writes the units (or, with `table=msoas`, the "
-    "MSOAs) with the columns of the JSON rows, the PCNs as pcn_1..3. Unit CSV columns "
+    "MSOAs) with the columns of the JSON rows, the PCNs as pcn_1..3; `format=gpkg` the same "
+    "columns with each unit's boundary (EPSG:27700). Unit CSV columns "
     "(LSOA21): "
     + ", ".join(UNIT_COLUMNS["lsoa21"])
     + ". MSOA CSV columns: "
@@ -44,7 +45,7 @@ DESCRIPTION = (
     summary="Getis-Ord Gi* hotspots of deprivation, and MSOAs ranked by concentration",
     description=DESCRIPTION,
     response_model=Hotspots,
-    responses=with_formats(Hotspots, geojson=True),
+    responses=with_formats(Hotspots, geojson=True, gpkg=True),
 )
 async def get_hotspots(
     request: Request,
@@ -65,10 +66,13 @@ async def get_hotspots(
         Query(description="Order msoa_concentration by this measure (1 = most deprived)"),
     ] = ConcentrationMeasure(DEFAULT_MSOA_MEASURE),
     area_kind: AreaKindQuery = None,
-    format: Annotated[Format, Query(description="json, csv or geojson")] = Format("json"),
+    format: Annotated[
+        FeatureFormat,
+        Query(description="json, csv, geojson, or gpkg (GeoPackage, British National Grid)"),
+    ] = FeatureFormat("json"),
     table: Annotated[
         HotspotTable,
-        Query(description="What csv and geojson write: the units, or the MSOAs ranked"),
+        Query(description="What csv, geojson and gpkg write: the units, or the MSOAs ranked"),
     ] = HotspotTable("units"),
     *,
     svc: ServicesDep,
@@ -110,6 +114,7 @@ async def get_hotspots(
         format.value,
         rows="msoa_concentration" if t == "msoas" else "units",
         columns=MSOA_COLUMNS if t == "msoas" else UNIT_COLUMNS[u],
-        filename=f"{area_id}-hotspots" + ("-msoas" if t == "msoas" else ""),
+        kind="msoa21" if t == "msoas" else u,
+        filename=f"{area_id}-hotspots-" + (f"msoas-{d}-{m}" if t == "msoas" else f"{u}-{d}"),
         cacheable=not is_custom_code(area_id),
     )

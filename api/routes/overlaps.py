@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from api.deps import AreaKindQuery, AreasDep, ReadableAreaId, answer_in, is_custom_code
 from api.models import Overlaps, with_formats
-from api.params import Format, OverlapKind
+from api.params import FeatureFormat, OverlapKind
 from queries.features import features_for
 from queries.overlaps import COLUMNS, overlaps
 
@@ -20,7 +20,7 @@ router = APIRouter(tags=["overlaps"])
     "/areas/{area_id}/overlaps",
     summary="Areas of a kind that this area overlaps, with area and population shares",
     response_model=Overlaps,
-    responses=with_formats(Overlaps, geojson=True),
+    responses=with_formats(Overlaps, geojson=True, gpkg=True),
 )
 async def get_overlaps(
     request: Request,
@@ -38,7 +38,10 @@ async def get_overlaps(
         ),
     ] = 0.0,
     area_kind: AreaKindQuery = None,
-    format: Annotated[Format, Query(description="json, csv or geojson")] = Format("json"),
+    format: Annotated[
+        FeatureFormat,
+        Query(description="json, csv, geojson, or gpkg (GeoPackage, British National Grid)"),
+    ] = FeatureFormat("json"),
 ) -> Response:
     """For each overlapped area: ``overlap_area_m2``, ``share_of_area`` (of this area's
     area), ``share_of_other_area``, ``population`` in the overlap (in this area's
@@ -60,6 +63,7 @@ async def get_overlaps(
         format.value,
         rows="overlaps",
         columns=COLUMNS,
+        kind=k,
         filename=f"{area_id}-overlaps-{k}",
         cacheable=not is_custom_code(area_id),
     )

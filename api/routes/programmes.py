@@ -9,12 +9,17 @@ from starlette.responses import Response
 
 from api.deps import AreaKindQuery, AreasDep, ReadableAreaId, answer, answer_in, is_custom_code
 from api.models import Comparators, Programmes, ProgrammeSummary, with_formats
-from api.params import ComparatorKind, TableFormat
+from api.params import AreaTableFormat, ComparatorKind, TableFormat
 from depmap.core.names import programme_slug
 from depmap.core.vocab import COMPARATOR_KINDS
 from queries.comparators import COLUMNS as COMPARATOR_COLUMNS
 from queries.comparators import comparators
-from queries.programmes import SUMMARY_COLUMNS, list_programmes, programme_summary
+from queries.programmes import (
+    SUMMARY_COLUMNS,
+    list_programmes,
+    programme_summary,
+    summary_sheets,
+)
 
 router = APIRouter(tags=["programmes"])
 
@@ -33,7 +38,9 @@ SUMMARY_DESCRIPTION = (
     "and every domain's average score, health indicators, CNI 2023, the ICB, sub-ICB "
     "location and local authority holding most of its residents, and the PCNs serving it "
     "with the share of its residents registered there (`pcns`; in CSV the first three). "
-    "`population_basis` says which population each answer used. CSV columns: "
+    "`population_basis` says which population each answer used. `format=gpkg`: the CSV's "
+    "columns with each area's boundary (EPSG:27700); `format=xlsx`: a workbook of the areas, "
+    "every PCN serving them, and an About sheet defining every column. CSV columns: "
     + ", ".join(SUMMARY_COLUMNS)
 )
 
@@ -59,12 +66,15 @@ async def get_programmes(request: Request) -> Response:
     summary="Every area of a programme with its deprivation, health, ICB, sub-ICB and PCNs",
     description=SUMMARY_DESCRIPTION,
     response_model=ProgrammeSummary,
-    responses=with_formats(ProgrammeSummary),
+    responses=with_formats(ProgrammeSummary, gpkg=True, xlsx=True),
 )
 async def get_programme_summary(
     request: Request,
     name: ProgrammePath,
-    format: Annotated[TableFormat, Query(description="json or csv")] = TableFormat("json"),
+    format: Annotated[
+        AreaTableFormat,
+        Query(description="json, csv, gpkg (GeoPackage, British National Grid) or xlsx (Excel)"),
+    ] = AreaTableFormat("json"),
 ) -> Response:
     async def compute(conn: Any) -> Any:
         return await programme_summary(conn, name)
@@ -76,6 +86,8 @@ async def get_programme_summary(
         format.value,
         rows="areas",
         columns=SUMMARY_COLUMNS,
+        kind="programme",
+        sheets=summary_sheets,
         filename=f"{programme_slug(name) or 'programme'}-summary",
     )
 

@@ -49,5 +49,6 @@ def setup(level: str | None = None) -> None:
     h._depmap = True  # type: ignore[attr-defined]
     root.addHandler(h)
     root.setLevel(lvl)
-    for noisy in ("uvicorn.access",):
+    # pyogrio: GDAL's notes on every file written ("Created 1,601 records")
+    for noisy in ("uvicorn.access", "pyogrio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -799,3 +799,152 @@ TILE_CHANGES: tuple[TileChange, ...] = (
         (-2.5, -1.5, -0.5, 0.5, 1.5, 2.5),
     ),
 )
+
+
+# --- columns of the tables depmap writes (CSV, GeoPackage, workbook) ---------------------
+
+#: What each column of an exported table means, where it is not made from the tables above
+#: (measures, domains, health indicators, kinds: see :func:`column_definition`). A
+#: workbook's About sheet, the OpenAPI descriptions and the column checks read these.
+COLUMN_WORDS: dict[str, str] = {
+    "code": "GSS code of the area (for programme and custom areas, the id depmap gives them)",
+    "name": "Name of the area",
+    "kind": "Kind of area: "
+    + "; ".join(f"{k} = {v.label}" for k, v in KINDS.items() if k != "custom"),
+    "programme": "The programme the area belongs to (programme areas only)",
+    "population": "People in the area: Census 2021 usual residents, or registered GP patients "
+    "for primary care networks (population_basis says which)",
+    "population_basis": "The population the measures are weighted by: census2021_residents "
+    "(Census 2021 usual residents) or gp_registered_patients (NHS England GP registrations)",
+    "vintage": "Year of the area's boundaries",
+    "weight_basis": "How the area's LSOA21 weights are made: lsoa (whole LSOAs), area (the "
+    "share of each LSOA's area inside it) or registrations (GP registrations by LSOA)",
+    "area_km2": "Area of the stored boundary (British National Grid, EPSG:27700), km²",
+    "lsoa21_count": "2021 LSOAs the area takes in (whole or in part)",
+    "lsoa_count": "LSOA21s counted by population share: whole for areas of whole LSOAs, "
+    "fractional where the area takes part of an LSOA",
+    "overlap_area_m2": "Area of the overlap, m²",
+    "share_of_area": "Share of this area's area (land) in the overlap",
+    "share_of_other_area": "Share of the overlapped area's area (land) in the overlap",
+    "share_of_population": "Share of this area's population in the overlap",
+    "value": "The unit's score in the IoD 2025 domain tested",
+    "share_in_area": "Share of its residents inside the area",
+    "area_share": "Share of its land inside the area",
+    "population_in_area": "Its residents inside the area (population x share_in_area)",
+    "gi_z": "Getis-Ord Gi* z-score of the domain score of the unit and its neighbours",
+    "p_value": "Pseudo p-value of Gi* from conditional permutations",
+    "neighbours": "Neighbouring units inside the area (queen contiguity)",
+    "cluster": "hot (a significant cluster of high deprivation), cold (of low deprivation) or none",
+    "rank": "Rank of the MSOA among the area's MSOAs by the measure asked for (1 = most deprived)",
+    "rank_in_programme": "Rank among the programme's areas by IMD 2025 average score "
+    "(1 = highest score, most deprived)",
+    "source_code": "The area's code in the file it was loaded from",
+    "cni_score": "Community Needs Index 2023 score, population-weighted (higher = more need)",
+    "left_behind_share": "Share of its residents in left-behind neighbourhoods "
+    "(Community Needs Index 2023 flag)",
+    "pcn_coverage": "Share of the residents the loaded GP registrations account for",
+    "distance": "Standardised Euclidean distance of the deprivation profile from the area's "
+    "(1 = one LSOA-level standard deviation of IMD score)",
+    "domain": "IoD 2025 domain: "
+    + "; ".join(f"{d.code} = {d.name}" for d in DOMAIN_TABLE.values()),
+    "decile": "National decile of LSOA21s (1 = the most deprived 10% of England's LSOAs)",
+    "label": "What the indicator measures",
+    "higher_is_worse": "Whether a higher value is worse",
+    "rank_among": "The kind of areas it is ranked among",
+    "rank_of": "Areas of that kind ranked",
+    "area_code": "Code of the programme area",
+    "area_name": "Name of the programme area",
+    "pcn_code": "Code of the primary care network (ODS code; for ICB-supplied footprints "
+    "the supplier's slug and the ODS code)",
+    "pcn_name": "Name of the primary care network",
+    "source": "Where the PCN's footprint comes from: registrations (NHS England GP "
+    "registrations by LSOA) or icb_supplied (a footprint an ICB supplied)",
+    "share_of_residents": "Share of the area's residents registered with the PCN",
+    "share_of_pcn_patients": "Share of the PCN's registered patients who live in the area",
+}
+
+#: Columns whose meaning depends on the table (``<table>.<column>``), read before
+#: :data:`COLUMN_WORDS`.
+TABLE_COLUMN_WORDS: dict[str, str] = {
+    "overlaps.code": "Code of the overlapped area",
+    "overlaps.name": "Name of the overlapped area",
+    "overlaps.kind": "Kind of the overlapped area",
+    "overlaps.programme": "The programme the overlapped area belongs to (programme areas only)",
+    "overlaps.population": "People of this area in the overlap (in this area's population), "
+    "apportioned through LSOA21 shares",
+    "routes.code": "Code of the ICB, sub-ICB location, local authority, PCN or programme area "
+    "the area overlaps",
+    "routes.name": "Its name",
+    "routes.kind": "Its kind",
+    "routes.programme": "The programme it belongs to (programme areas only)",
+    "routes.population": "People of this area in the overlap, apportioned through LSOA21 shares",
+    "deciles.population": "People of the area living in LSOA21s of that national decile",
+    "deciles.share_of_population": "Share of the area's people living in LSOA21s of that "
+    "national decile",
+    "health.code": "The health indicator",
+    "health.value": "The indicator's population-weighted value over the area's LSOA21s",
+    "deprivation.population": "People the measures are weighted by",
+}
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth")
+
+
+def column_definition(column: str, table: str = "") -> str | None:
+    """What a column of an exported table means, in the vocabulary's words (None when the
+    vocabulary has no words for it).
+
+    >>> column_definition("rank_extent")
+    'Rank of extent among the areas of its kind (1 = most deprived): IMD 2025 extent'
+    >>> column_definition("icb_share")
+    'Share of its residents in that integrated care board (the one holding most of them)'
+    """
+    if f"{table}.{column}" in TABLE_COLUMN_WORDS:
+        return TABLE_COLUMN_WORDS[f"{table}.{column}"]
+    if column in COLUMN_WORDS:
+        return COLUMN_WORDS[column]
+    if column in MEASURE_TABLE:
+        return (
+            f"{MEASURE_TABLE[column].label} (IoD 2025 summary measure over the area's LSOA21s; "
+            "for another domain than IMD, the same measure of that domain)"
+        )
+    if column.startswith("rank_") and column[5:] in MEASURE_TABLE:
+        m = column[5:]
+        return (
+            f"Rank of {m} among the areas of its kind (1 = most deprived): {MEASURE_TABLE[m].label}"
+        )
+    if column in HEALTH_TABLE:
+        return f"{HEALTH_TABLE[column].label}, population-weighted over the area's LSOA21s"
+    head, _, tail = column.rpartition("_")
+    if column.endswith("_average_score") and column[: -len("_average_score")] in DOMAIN_TABLE:
+        d = DOMAIN_TABLE[column[: -len("_average_score")]]
+        return f"{d.name}: population-weighted average score (IoD 2025)"
+    if head in DOMAIN_TABLE and tail in DOMAIN_FIELDS:
+        d = DOMAIN_TABLE[head]
+        return {
+            "score": f"{d.name} score of the LSOA21 (IoD 2025)",
+            "rank": f"{d.name} rank of the LSOA21 (IoD 2025; 1 = most deprived of "
+            f"{NATIONAL_LSOA21:,})",
+            "decile": f"{d.name} national decile of the LSOA21 (IoD 2025; 1 = most deprived 10%)",
+        }[tail]
+    if head in KINDS and tail in ("code", "name", "share"):
+        label = KINDS[head].label
+        return {
+            "code": f"Code of the {label} holding most of its residents",
+            "name": f"Name of the {label} holding most of its residents",
+            "share": f"Share of its residents in that {label} (the one holding most of them)",
+        }[tail]
+    pcn = column.split("_")
+    if (
+        len(pcn) == 3
+        and pcn[0] == "pcn"
+        and pcn[1].isdigit()
+        and pcn[2] in ("code", "name", "share")
+    ):
+        nth = _ORDINALS[int(pcn[1]) - 1] if 0 < int(pcn[1]) <= len(_ORDINALS) else pcn[1]
+        return {
+            "code": f"Code of the {nth} primary care network serving its residents "
+            "(most residents first)",
+            "name": f"Name of the {nth} primary care network serving its residents",
+            "share": f"Share of its residents registered with the {nth} primary care network",
+        }[pcn[2]]
+    return None

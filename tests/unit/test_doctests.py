@@ -18,7 +18,9 @@ MODULES = [
     "geo.series",
     "geo.union",
     "depmap.core.names",
+    "depmap.core.vocab",
     "queries.formats",
+    "queries.geopackage",
     "queries.ogc",
     "tiles.grid",
 ]
