@@ -290,6 +290,7 @@ async def answer(
     media_type: str = "application/json",
     render: Callable[[object], bytes] = dumps,
     filename: str | None = None,
+    headers: dict[str, str] | None = None,
     render_in_thread: bool = False,
 ) -> Response:
     """Answer from the cache (per data version) or compute on a snapshot of a reader.
@@ -298,6 +299,7 @@ async def answer(
     there are some, on the primary for a custom area) and the answer is cached under the
     data version that transaction saw, which ``compute`` can read with
     :func:`depmap.core.replicas.snapshot_version`; the answer says it in ``X-Data-Version``.
+    ``headers`` are sent with the answer (and kept with it in the cache).
     The answer is rendered once the connection is back in the pool; ``render_in_thread``:
     rendering is slow work (files), kept off the event loop.
     """
@@ -308,7 +310,10 @@ async def answer(
     async def make() -> tuple[int, Entry]:
         seen, data = await dbs.read(compute, primary=primary)
         body = await asyncio.to_thread(render, data) if render_in_thread else render(data)
-        hdrs: tuple[tuple[str, str], ...] = (("X-Data-Version", str(seen)),)
+        hdrs: tuple[tuple[str, str], ...] = (
+            ("X-Data-Version", str(seen)),
+            *(headers or {}).items(),
+        )
         if filename:
             hdrs += (("Content-Disposition", f'attachment; filename="{filename}"'),)
         if len(body) > 256 << 10:  # compressing a large answer: off the event loop

@@ -50,8 +50,10 @@ def _service(exc: ServiceError) -> Reply:
     return Reply(exc.status, exc.code, exc.detail, dict(exc.extra), headers)
 
 
-def _validation(exc: RequestValidationError) -> Reply:
-    problems = []
+def describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str, object]]]:
+    """What FastAPI's validation found wrong: one line naming each bad parameter, and the
+    problems one by one (parameter, message, the value given)."""
+    problems: list[dict[str, object]] = []
     for e in exc.errors():
         where = tuple(e.get("loc", ()))
         if where[:1] == ("query",):  # a repeated parameter's position says nothing
@@ -63,6 +65,11 @@ def _validation(exc: RequestValidationError) -> Reply:
             msg = f"must be one of {ctx['expected']}"
         problems.append({"parameter": loc, "message": msg, "input": _safe(e.get("input"))})
     text = "; ".join(f"{p['parameter']}: {p['message']}" for p in problems)
+    return text, problems
+
+
+def _validation(exc: RequestValidationError) -> Reply:
+    text, problems = describe_validation(exc)
     return Reply(422, "invalid_parameter", text, {"problems": problems})
 
 

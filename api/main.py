@@ -23,6 +23,7 @@ from api.routes import (
     evaluation,
     health,
     hotspots,
+    ogc,
     overlaps,
     programmes,
 )
@@ -50,6 +51,9 @@ with the NHS (ICBs, sub-ICB locations, PCNs) and with community programmes.
 Every area is weighted over 2021 LSOAs; overlaps, IoD summary measures, hotspots and
 tiles are all computed from those weights. Data: English Indices of Deprivation 2025
 (MHCLG), Census 2021 and ONS geography (ONS), NHS England; Open Government Licence v3.
+
+GIS tools (QGIS, ArcGIS Pro, GDAL, R's sf) can add the areas as layers through the
+OGC API - Features at `/ogc`, described by its own OpenAPI document at `/ogc/api`.
 """
 
 
@@ -132,6 +136,10 @@ def create_app(
         evaluation.router,
     ):
         app.include_router(r, dependencies=reads, responses=ERRORS)
+    # OGC API - Features: a router of its own that checks its parameters itself (400 for an
+    # unknown, repeated or bad one, as that standard says, not strict_query's 422),
+    # described by its own OpenAPI document at /ogc/api rather than /openapi.json
+    app.include_router(ogc.router, dependencies=[Depends(require_read)], include_in_schema=False)
     map_routes.mount_static(app)
     if not s.read_token_required:
         optional_token_for_reads(app)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from geojson_pydantic import Feature as GeoJSONFeature
+from geojson_pydantic import FeatureCollection as GeoJSONFeatureCollection
+from geojson_pydantic import MultiPolygon
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from depmap.core.vocab import (
@@ -24,6 +27,7 @@ from depmap.core.vocab import (
     RANKING_MEASURES,
 )
 from queries.geopackage import GPKG_MEDIA_TYPE
+from queries.ogc import COLLECTIONS, LSOA_PROPERTIES, Property
 from queries.places import place_columns
 from queries.workbook import XLSX_MEDIA_TYPE
 
@@ -607,6 +611,91 @@ class FeatureCollection(Answer):
 
     type: str = Field(examples=["FeatureCollection"])
     features: list[dict[str, Any]]
+
+
+# --- OGC API - Features (``/ogc``) ------------------------------------------------------
+
+
+class OgcLink(Answer):
+    href: str
+    rel: str
+    type: str | None = None
+    title: str | None = None
+
+
+class OgcLanding(Answer):
+    title: str
+    description: str
+    links: list[OgcLink]
+
+
+class OgcConformance(Answer):
+    conformsTo: list[str]
+
+
+class OgcSpatialExtent(Answer):
+    bbox: list[list[float]] = Field(description="west, south, east, north")
+    crs: str
+
+
+class OgcExtent(Answer):
+    spatial: OgcSpatialExtent
+
+
+class OgcCollection(Answer):
+    id: str = Field(examples=["icb"])
+    title: str
+    description: str
+    itemType: str = Field(examples=["feature"])
+    links: list[OgcLink]
+    extent: OgcExtent | None = None
+    crs: list[str] = Field(description="CRSs features can be asked in (crs=)")
+    storageCrs: str
+
+
+class OgcCollections(Answer):
+    links: list[OgcLink]
+    collections: list[OgcCollection]
+    crs: list[str]
+
+
+_PY_TYPES: dict[str, Any] = {"string": str | None, "number": float | None, "integer": int | None}
+
+
+def _props_model(name: str, props: tuple[Property, ...], optional: set[str]) -> Any:
+    return create_model(  # type: ignore[call-overload]
+        name,
+        __base__=Answer,
+        **{
+            p.name: (
+                (str if p.name in ("code", "name") else _PY_TYPES[p.type]),
+                Field(None if p.name in optional else ..., description=p.description),
+            )
+            for p in props
+        },
+    )
+
+
+#: Properties of an LSOA21 feature, and of a footprint's (``programme`` only in that one).
+LsoaFeatureProperties = _props_model("LsoaFeatureProperties", LSOA_PROPERTIES, set())
+FootprintFeatureProperties = _props_model(
+    "FootprintFeatureProperties", COLLECTIONS["programme"].properties, {"programme"}
+)
+
+
+class OgcFeature(
+    GeoJSONFeature[MultiPolygon, LsoaFeatureProperties | FootprintFeatureProperties]  # type: ignore[valid-type]
+):
+    """An area: its code as id, its boundary in the CRS asked for (``Content-Crs``)."""
+
+
+class OgcFeatureCollection(GeoJSONFeatureCollection[OgcFeature]):
+    """A page of a collection's items, with the OGC API members."""
+
+    links: list[OgcLink]
+    numberMatched: int
+    numberReturned: int
+    timeStamp: str
 
 
 #: 4xx/5xx answers the routes may give (the error table, ``api.errors``).

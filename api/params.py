@@ -24,6 +24,7 @@ from depmap.core.vocab import (
     RANKING_MEASURES,
     SERIES_CODES,
 )
+from queries.ogc import CRSS
 
 
 def choice(name: str, values: Sequence[str]) -> type[StrEnum]:
@@ -78,6 +79,10 @@ if TYPE_CHECKING:
 
     class Indicator(StrEnum): ...
 
+    class OgcCrs(StrEnum): ...
+
+    class OgcFormat(StrEnum): ...
+
 else:
     OverlapKind = choice("OverlapKind", OVERLAP_KINDS)
     Domain = choice("Domain", DOMAINS)
@@ -94,6 +99,10 @@ else:
     ProfileFormat = choice("ProfileFormat", PROFILE_FORMATS)
     ChartFormat = choice("ChartFormat", CHART_FORMATS)
     Indicator = choice("Indicator", SERIES_CODES)
+    #: CRSs of the OGC API (``crs=``, ``bbox-crs=``): URIs, as OGC API - Features Part 2 says
+    OgcCrs = choice("OgcCrs", tuple(CRSS))
+    #: ``f=`` of the OGC API: everything it answers is JSON (GeoJSON for features)
+    OgcFormat = choice("OgcFormat", ("json", "geojson"))
 
 #: The ``domain`` query parameter of the deprivation and hotspot routes.
 DomainQuery = Annotated[Domain, Query(description="IoD 2025 domain (imd is the overall index)")]

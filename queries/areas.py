@@ -9,6 +9,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import UnknownArea
+from depmap.core.vocab import SEARCH_ORDER
 from queries.db import sql
 
 
@@ -88,8 +89,10 @@ async def search_areas(
     offset: int,
     include_custom: bool = False,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Areas by kind, programme and text; custom areas only with ``include_custom`` (they
-    are private: the API lists them to token holders)."""
+    """Areas matching a code prefix or part of a name, best first: an exact code or name,
+    then larger kinds (:data:`~depmap.core.vocab.SEARCH_ORDER`), then names starting with
+    the text, then names containing it. Custom areas only with ``include_custom`` (they are
+    private: the API lists them to token holders)."""
     qq = q.strip() if q else None
     esc = qq.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if qq else None
     params = {
@@ -99,6 +102,7 @@ async def search_areas(
         "q_prefix": f"{esc.upper()}%" if esc else None,
         "q_like": f"%{esc.lower()}%" if esc else None,
         "q_start": f"{esc.lower()}%" if esc else None,
+        "kind_order": list(SEARCH_ORDER),
         "limit": limit,
         "offset": offset,
         "custom": include_custom,

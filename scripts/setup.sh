@@ -70,8 +70,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating virtualenv $VENV"
   python3 -m venv "$VENV"
 fi
-echo "==> pip install -e .[test] (its build vendors Leaflet, Leaflet.VectorGrid, Swagger UI and ReDoc"
-echo "    from npm into web/static/vendor when they are missing or out of date)"
+echo "==> pip install -e .[test,docs] (its build vendors Leaflet, Leaflet.VectorGrid, pmtiles, Swagger UI"
+echo "    and ReDoc from npm into web/static/vendor when they are missing or out of date)"
 "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-"$VENV/bin/pip" install -q -e ".[test]"
+"$VENV/bin/pip" install -q -e ".[test,docs]"
 "$VENV/bin/depmap" db init

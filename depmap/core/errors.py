@@ -51,6 +51,17 @@ class InvalidParameter(ServiceError):
         )
 
 
+class BadParameter(InvalidParameter):
+    """A bad or unknown query parameter of the OGC API (``/ogc``), which the standard
+    answers with 400 rather than 422."""
+
+    status, code = 400, "invalid_parameter"
+
+
+class UnknownCollection(ServiceError):
+    status, code = 404, "unknown_collection"
+
+
 class InvalidGeometry(ServiceError):
     status, code = 422, "invalid_geometry"
 

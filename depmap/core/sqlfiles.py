@@ -5,7 +5,9 @@ written as placeholders and filled in from :mod:`depmap.core.vocab`, so a new do
 measure or health indicator needs no SQL edit:
 
 * ``{{measures}}`` or ``{{m.measures}}``: the summary measures (optionally
-  prefixed with a table alias); likewise ``{{deciles}}`` (the IoD domain deciles),
+  prefixed with a table alias); likewise ``{{ranks}}`` (``rank_<measure>`` of
+  ``area_measure``), ``{{health}}`` (the health indicators of ``lsoa_stats``),
+  ``{{deciles}}`` (the IoD domain deciles),
   ``{{tile_health}}``, ``{{tile_health_deciles}}`` and ``{{tile_changes}}`` (what tiles
   carry);
 * ``{{domains}}`` (``imd``, ``income`` ...) and ``{{domain_scores}}`` (``imd_score``,
@@ -35,6 +37,7 @@ from sqlalchemy import TextClause, text
 from depmap.core.vocab import (
     DOMAIN_FIELDS,
     DOMAINS,
+    HEALTH_COLUMNS,
     MEASURES,
     TILE_CHANGES,
     TILE_DECILES,
@@ -47,7 +50,9 @@ LISTS: dict[str, tuple[str, ...]] = {
     "domain_scores": tuple(f"{d}_score" for d in DOMAINS),
     "domain_stats": tuple(f"{d}_{f}" for d in DOMAINS for f in DOMAIN_FIELDS),
     "measures": MEASURES,
+    "ranks": tuple(f"rank_{m}" for m in MEASURES),
     "deciles": TILE_DECILES,
+    "health": HEALTH_COLUMNS,
     "tile_health": tuple(h for h, _ in TILE_HEALTH),
     "tile_health_deciles": tuple(f"{h}_decile" for h, _ in TILE_HEALTH),
     "tile_changes": tuple(c.code for c in TILE_CHANGES),

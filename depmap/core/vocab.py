@@ -157,6 +157,23 @@ COMPARATOR_CHOICES: tuple[str, ...] = (*COMPARATOR_KINDS, "ltla", "sicbl", "icb"
 PROFILE_KINDS: tuple[str, ...] = ("icb", "sicbl", "ltla", "pcn", "programme")
 #: Footprints every programme area is placed in (the one holding most of its people).
 FOOTPRINT_KINDS: tuple[str, ...] = ("icb", "sicbl", "ltla")
+#: Kinds in the order a search lists them after exact matches: larger areas first, custom
+#: areas (drawn by someone) and 2011 LSOAs (superseded) last.
+SEARCH_ORDER: tuple[str, ...] = (
+    "icb",
+    "sicbl",
+    "ltla",
+    "pcn",
+    "programme",
+    "ward",
+    "msoa21",
+    "lsoa21",
+    "custom",
+    "lsoa11",
+)
+#: Kinds served as OGC API - Features collections (``/ogc``): every current kind of area
+#: (custom areas are private to their maker; 2011 LSOAs are superseded).
+OGC_COLLECTIONS: tuple[str, ...] = tuple(k for k in SEARCH_ORDER if k not in ("custom", "lsoa11"))
 #: Footprints each LSOA21 or MSOA21 of an export is placed in (hotspot units, MSOA
 #: concentration, an area's LSOAs): the one holding most of its residents.
 PLACE_KINDS: tuple[str, ...] = ("msoa21", "ward", "ltla", "sicbl", "icb")

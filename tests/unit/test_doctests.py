@@ -21,6 +21,7 @@ MODULES = [
     "depmap.core.vocab",
     "queries.formats",
     "queries.geopackage",
+    "queries.ogc",
     "tiles.grid",
 ]
 

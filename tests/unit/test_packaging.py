@@ -40,6 +40,35 @@ def test_ci_runs_the_readme_test_command():
     assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_the_readme_is_short_and_leads_to_the_docs():
+    """What a newcomer needs first (issue 11): the two commands, what it is, one example per
+    user, and links into the documentation site, which holds everything else."""
+    text = (ROOT / "README.md").read_text()
+    lines = text.splitlines()
+    assert len(lines) <= 120, len(lines)
+    commands = [line for line in lines if line.startswith("DEPMAP_DATA_DIR=")]
+    assert [c.split("#")[0].split()[-1] for c in commands[:2]] == [
+        "scripts/demo.sh",
+        "scripts/test.sh",
+    ]
+    for user in (
+        "ICS analyst",
+        "Commissioner",
+        "Tool builder",
+        "Community programme",
+        "Programme evaluator",
+    ):
+        assert f"**{user}**" in text, user
+    links = re.findall(r"\]\((docs/[^)#]+)(?:#[^)]*)?\)", text)
+    assert links, "the README links into docs/"
+    for link in links:
+        assert (ROOT / link).is_file(), link
+    nav = (ROOT / "mkdocs.yml").read_text()
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")}
+    assert pages <= {link.removeprefix("docs/") for link in links}, "every page linked"
+    assert all(page in nav for page in pages), "every page in the site's navigation"
+
+
 # --- the package holds the web map's and API docs' assets (setup.py vendors them) ----------
 
 PACKAGES = [

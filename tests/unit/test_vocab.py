@@ -46,6 +46,13 @@ def test_openapi_lists_the_vocabulary():
     assert enums["RankingKind"] == vocab.RANKED_KINDS
 
 
+def test_search_order_and_ogc_collections_name_kinds_of_the_vocabulary():
+    assert sorted(vocab.SEARCH_ORDER) == sorted(vocab.AREA_KINDS)
+    assert vocab.SEARCH_ORDER[-1] == "lsoa11"
+    assert set(vocab.OGC_COLLECTIONS) == set(vocab.OVERLAP_KINDS) - {"lsoa11"}
+    assert "custom" not in vocab.OGC_COLLECTIONS
+
+
 def test_database_columns_come_from_the_vocabulary():
     stats = [c.name for c in schema.lsoa_stats.columns][4:]
     assert tuple(stats) == vocab.LSOA_STAT_COLUMNS

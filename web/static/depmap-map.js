@@ -522,6 +522,7 @@
     ctl.addTo(this.map);
   };
 
+  // kinds the map's search lists (the service orders them: exact names, then larger areas)
   var SEARCH_KINDS = ["icb", "sicbl", "ltla", "pcn", "programme", "ward", "msoa21", "lsoa21"];
   var KIND_LABELS = {  // short, for search results
     lsoa21: "LSOA", msoa21: "MSOA", ward: "ward", ltla: "local authority",
@@ -546,19 +547,16 @@
         return { code: f.properties.code, name: f.properties.name, kind: "lsoa21" };
       }));
     } else {
-      // one small query per kind, larger areas first, so that "Halton" finds the local
-      // authority and the ICB before its many LSOAs
-      var api = this.api;
-      found = Promise.all(SEARCH_KINDS.map(function (k) {
-        return getJSON(api + "/areas?limit=4&kind=" + k + "&q=" + encodeURIComponent(q))
-          .then(function (r) { return r.areas; })
-          .catch(function () { return []; });
-      })).then(function (lists) {
-        var all = [].concat.apply([], lists);
-        var exact = all.filter(function (a) { return a.code.toUpperCase() === q.toUpperCase(); });
-        var rest = all.filter(function (a) { return exact.indexOf(a) < 0; });
-        return exact.concat(rest).slice(0, 10);
-      });
+      // one query: the service lists an exact name or code first, then larger areas
+      // before smaller ones ("Halton" finds the local authority before its many LSOAs);
+      // other kinds (2011 LSOAs) are left out
+      found = getJSON(this.api + "/areas?limit=20&q=" + encodeURIComponent(q))
+        .then(function (r) {
+          return r.areas.filter(function (a) {
+            return SEARCH_KINDS.indexOf(a.kind) >= 0;
+          }).slice(0, 10);
+        })
+        .catch(function () { return []; });
     }
     found.then(function (areas) {
       list.innerHTML = "";
