@@ -3,8 +3,8 @@
 NHS England's 'Patients registered at a GP practice' by LSOA of residence comes
 as extracts of different dates and geographies: a national file of July 2022 on
 **2011** LSOAs, an ICB's file of October 2025 on 2021 LSOAs. This module turns
-them into one set of rows per practice and LSOA21, and those into PCN weights
-that never attribute more residents to a PCN than it has patients there.
+them into one set of rows per practice and LSOA21, in PCNs, for the PCN weights of
+:mod:`geo.pcn`.
 
 * :func:`carry_to_lsoa21` carries rows on LSOA11 to LSOA21 with the ONS lookup
   (``from11`` of :func:`geo.crosswalk.crosswalk_weights`): a split LSOA11's
@@ -16,11 +16,11 @@ that never attribute more residents to a PCN than it has patients there.
   that holds it (the October 2025 ICB file over the July 2022 national one).
 * :func:`assign_pcns` puts each practice in its PCN from the practice map;
   practices missing from the map, or in no PCN, are returned, not guessed.
-* :func:`capped_shares`: a PCN's ``pop_share`` of an LSOA is
-  ``patients / max(lsoa_patients, residents)``: its share of the registered
-  patients where they reach the residents, else one resident per patient. The
-  shares sum to ``coverage = min(1, lsoa_patients / residents)``, so a few
-  patients of a distant PCN make it serve a few residents, not the LSOA.
+* :func:`detect_geography` tells an extract's LSOA geography from its codes, and
+  :func:`combine` puts it all together: every extract on LSOA21, latest wins, PCNs
+  assigned, everything not used counted by reason.
+* The PCN weights made from the result follow the one attribution rule of
+  :func:`geo.pcn.capped_shares` (never more residents than patients).
 * :func:`icb_summary`: per ICB, which extract was used, how many practices and
   patients were read and placed.
 
@@ -56,30 +56,38 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.pcn import pcn_lsoa_weights
+#: Why a practice's rows were not given to a PCN.
+PCN_REASONS: dict[str, str] = {
+    "practice_not_in_map": "practice not in the practice-to-PCN map (closed, merged or new)",
+    "practice_not_in_pcn": "practice in no PCN (PCN code U, 'Unallocated')",
+    "closed_practice": "closed practice (no registered patients)",
+}
 
-#: Why a row could not be placed in an LSOA (names shared with
-#: :data:`loaders.registrations.REASONS` where they mean the same).
+#: Why a row could not be placed in an LSOA21.
 UNPLACED_REASONS: dict[str, str] = {
     "no_lsoa": "no LSOA of residence (NO2011, NO2021)",
     "welsh": "Welsh LSOA (W01)",
     "scottish": "Scottish data zone (S01)",
     "northern_irish": "Northern Irish area (N..)",
     "crown_dependency": "Channel Islands or Isle of Man pseudo code (L99999999, M99999999)",
-    "not_lsoa11": "English code that is not an LSOA11 of the lookup",
-    "not_lsoa21": "English code that is not a known 2021 LSOA",
     "placeholder": "placeholder, not a code (CLOSED, EMPTY, blank ...)",
+    "not_lsoa11": "English code that is not an LSOA11 of the ONS lookup (E01...)",
+    "not_lsoa21": "English code that is not a loaded 2021 LSOA (E01...)",
 }
 
-#: Why a practice's rows were not given to a PCN (as in :mod:`loaders.registrations`).
-PCN_REASONS: dict[str, str] = {
-    "practice_not_in_map": "practice not in the practice-to-PCN map (closed, merged or new)",
-    "practice_not_in_pcn": "practice in no PCN (PCN code U, 'Unallocated')",
-}
+#: Every reason a registration row is not used, in the order they are checked (the
+#: load's closing table counts rows, patients and practices under each).
+REASONS: dict[str, str] = {**PCN_REASONS, **UNPLACED_REASONS}
 
 #: ``icb_code`` and ``icb_name`` of the practices missing from the practice map in
 #: :func:`icb_summary`.
 NOT_IN_MAP = ("", "(practice not in the practice map)")
+
+#: The LSOA geographies an extract can be on.
+GEOGRAPHIES = ("lsoa11", "lsoa21")
+#: Extracts dated before this are taken to be on 2011 LSOAs when their codes cannot tell
+#: (NHS England published 2011 LSOAs until 2024, both in 2024-25, then 2021 LSOAs only).
+LSOA21_FROM = pd.Timestamp("2024-01-01")
 
 _UNALLOCATED = {"", "U", "UNALLOCATED"}
 
@@ -550,7 +558,7 @@ def assign_pcns(
         Rows with ``practice_code`` (e.g. :attr:`Placed.rows`).
     practice_map
         NHS England's practice map, indexed by ``PRACTICE_CODE`` (as
-        :func:`loaders.registrations.read_practice_map` gives it) or with that
+        :func:`loaders.pcn.registrations.read_practice_map` gives it) or with that
         column; ``PCN_CODE`` (``PCN_NAME`` if present, for 'Unallocated').
 
     Returns
@@ -573,7 +581,8 @@ def assign_pcns(
     code, cats = _codes(rows["practice_code"])
     idx = pd.Index(cats)
     in_map = np.append(idx.isin(m.index), False)[code]
-    ok_pcn = np.append(idx.map(_in_pcn(m)).fillna(False).to_numpy(dtype=bool), False)[code]
+    in_pcn = _in_pcn(m)
+    ok_pcn = np.append(idx.isin(in_pcn.index[in_pcn.to_numpy()]), False)[code]
     pcn_of = np.append(idx.map(m["PCN_CODE"].astype(str).str.strip()).to_numpy(dtype=object), "")
     reason = np.where(~in_map, "practice_not_in_map", "practice_not_in_pcn")
     keep = in_map & ok_pcn
@@ -582,64 +591,6 @@ def assign_pcns(
     removed = rows[~keep].assign(reason=reason[~keep])
     removed = removed.sort_values(["reason", "practice_code"], ascending=[False, True])
     return kept.reset_index(drop=True), removed.reset_index(drop=True)
-
-
-def capped_shares(pcn_lsoa_patients: pd.DataFrame, lsoa_residents: pd.Series) -> pd.DataFrame:
-    """Per PCN and LSOA, the share of the LSOA's residents the PCN is taken to serve.
-
-    ``pop_share = patients / max(lsoa_patients, residents)``, where
-    ``lsoa_patients`` sums every PCN given in the LSOA. Where the LSOA's
-    registered patients reach its residents this is the PCN's share of them (as
-    :func:`geo.pcn.pcn_lsoa_weights`); where they fall short, each patient stands
-    for one resident. So ``pop_share * residents <= patients``: a PCN never
-    serves more residents than it has patients there, and the shares of an LSOA
-    sum to ``coverage = min(1, lsoa_patients / residents)``. An LSOA with no
-    residents given (missing or 0) is taken to have as many as its patients:
-    shares of the patients, coverage 1.
-
-    Parameters
-    ----------
-    pcn_lsoa_patients
-        ``pcn_code, lsoa21_code, patients`` (one row per practice and LSOA, or
-        summed already).
-    lsoa_residents
-        Residents per LSOA21 (index: code), e.g. Census 2021 usual residents.
-
-    Returns
-    -------
-    DataFrame
-        ``pcn_code, lsoa21_code, patients, lsoa_patients, share`` (of the
-        patients, as :func:`geo.pcn.pcn_lsoa_weights`), ``residents`` (NaN if
-        not given), ``pop_share``, ``coverage``; one row per PCN and LSOA with
-        patients.
-
-    Examples
-    --------
-    Four patients of a distant PCN in an LSOA of 1,500 residents, and an LSOA
-    whose 2,000 patients are more than its 1,600 residents:
-
-    >>> rows = pd.DataFrame({"pcn_code": ["A", "A", "B"],
-    ...                      "lsoa21_code": ["L1", "L2", "L2"],
-    ...                      "patients": [4, 1500, 500]})
-    >>> s = capped_shares(rows, pd.Series({"L1": 1500.0, "L2": 1600.0}))
-    >>> s[["pcn_code", "lsoa21_code", "pop_share", "coverage"]].round(4).values.tolist()
-    [['A', 'L1', 0.0027, 0.0027], ['A', 'L2', 0.75, 1.0], ['B', 'L2', 0.25, 1.0]]
-    >>> (s["pop_share"] * s["residents"]).round(6).tolist()
-    [4.0, 1200.0, 400.0]
-    """
-    _require(pcn_lsoa_patients, ("pcn_code", "lsoa21_code", "patients"), "pcn_lsoa_patients")
-    rows = pcn_lsoa_patients[["pcn_code", "lsoa21_code", "patients"]]
-    if (pd.to_numeric(rows["patients"], errors="coerce") < 0).any():
-        raise ValueError("pcn_lsoa_patients: patients must be >= 0")
-    w = pcn_lsoa_weights(rows)
-    res = w["lsoa21_code"].map(lsoa_residents).astype(float)
-    w["residents"] = res.to_numpy()
-    r = res.where(res > 0).to_numpy()  # NaN: none given
-    lp = w["lsoa_patients"].to_numpy(dtype=float)
-    den = np.where(np.isnan(r), lp, np.fmax(lp, r))
-    w["pop_share"] = w["patients"].to_numpy(dtype=float) / den
-    w["coverage"] = np.where(np.isnan(r), 1.0, np.minimum(1.0, lp / np.where(np.isnan(r), 1.0, r)))
-    return w
 
 
 def icb_summary(
@@ -693,7 +644,8 @@ def icb_summary(
     in_map = pc.isin(m.index)
     s["icb_code"] = pc.map(m["ONS_ICB_CODE"].astype(object)).where(in_map, NOT_IN_MAP[0])
     s["icb_name"] = pc.map(m["ICB_NAME"].astype(object)).where(in_map, NOT_IN_MAP[1])
-    s["in_pcn"] = pc.map(_in_pcn(m)).fillna(False).astype(bool)
+    in_pcn = _in_pcn(m)
+    s["in_pcn"] = pc.isin(in_pcn.index[in_pcn.to_numpy()]).to_numpy()
     per = placed.groupby(placed["practice_code"].astype(str).str.strip().str.upper())[
         "patients"
     ].sum()
@@ -713,3 +665,241 @@ def icb_summary(
     )
     out["practices_in_pcn"] = out["practices_in_pcn"].astype(np.int64)
     return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Geography:
+    """The LSOA geography of an extract, and how it was told.
+
+    Attributes
+    ----------
+    name
+        ``lsoa11`` or ``lsoa21``.
+    by
+        ``codes`` (its English codes include LSOAs of one geography only) or
+        ``extract date`` (all its codes are in both; see :data:`LSOA21_FROM`).
+    english, only11, only21, unknown
+        Distinct English LSOA codes (``E01``) in the extract; those that are
+        2011 LSOAs only, 2021 LSOAs only, and neither.
+    """
+
+    name: str
+    by: str
+    english: int
+    only11: int
+    only21: int
+    unknown: int
+
+
+def detect_geography(
+    codes: Iterable[str],
+    lsoa11: Iterable[str],
+    lsoa21: Iterable[str],
+    published: str | dt.date,
+    *,
+    what: str = "extract",
+) -> Geography:
+    """Whether an extract's LSOA codes are 2011 or 2021 LSOAs.
+
+    Most codes are the same in both (31,810 LSOAs did not change); 1,034 are
+    2011 LSOAs only and 1,945 are 2021 LSOAs only. An extract holding codes of
+    one side only is on that geography; one whose codes are all common to both
+    is told by its date (before :data:`LSOA21_FROM`: 2011).
+
+    Raises
+    ------
+    ValueError
+        No English LSOA code; more than half of them unknown to both
+        geographies; or codes of both sides in comparable numbers (more than 1%
+        of the other side's), so the geography is unknown.
+
+    Examples
+    --------
+    >>> l11, l21 = ["E01000001", "E01000002"], ["E01000001", "E01000003"]
+    >>> detect_geography(["E01000001", "E01000002", "NO2011"], l11, l21, "01JUL2022").name
+    'lsoa11'
+    >>> g = detect_geography(["E01000001", "W01000001"], l11, l21, "01OCT2025")
+    >>> g.name, g.by
+    ('lsoa21', 'extract date')
+    """
+    c = pd.Index(pd.Series(list(codes), dtype=object).dropna().astype(str)).str.strip().str.upper()
+    english = pd.Index(c[c.str.fullmatch(r"E01\d{6}")].unique())
+    if len(english) == 0:
+        raise ValueError(f"{what}: no English LSOA codes (E01...): is LSOA_CODE the right column?")
+    s11 = pd.Index(pd.Series(list(lsoa11), dtype=object).astype(str)).unique()
+    s21 = pd.Index(pd.Series(list(lsoa21), dtype=object).astype(str)).unique()
+    in11, in21 = english.isin(s11), english.isin(s21)
+    only11, only21 = int((in11 & ~in21).sum()), int((in21 & ~in11).sum())
+    unknown = int((~in11 & ~in21).sum())
+    counts = {"english": len(english), "only11": only11, "only21": only21, "unknown": unknown}
+    if unknown > len(english) / 2:
+        raise ValueError(
+            f"{what}: unknown LSOA geography: {unknown:,} of its {len(english):,} English "
+            f"codes are neither 2011 nor 2021 LSOAs (e.g. "
+            f"{', '.join(english[~in11 & ~in21][:3])})"
+        )
+    if only11 and only21 and min(only11, only21) > 0.01 * max(only11, only21):
+        raise ValueError(
+            f"{what}: unknown LSOA geography: it has {only11:,} codes of 2011 LSOAs only and "
+            f"{only21:,} of 2021 LSOAs only; an extract is on one geography"
+        )
+    if only11 > only21:
+        return Geography("lsoa11", "codes", **counts)
+    if only21 > only11:
+        return Geography("lsoa21", "codes", **counts)
+    date = publication_date(published)
+    return Geography("lsoa11" if date < LSOA21_FROM else "lsoa21", "extract date", **counts)
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Registrations of several extracts, each practice from its latest, on LSOA21s.
+
+    Attributes
+    ----------
+    rows
+        ``practice_code, lsoa21_code, patients`` (float), ``extract``,
+        ``pcn_code``: one row per practice and LSOA21, practices in a PCN only.
+    removed
+        What was not used, per extract and reason (a key of :data:`REASONS`):
+        ``extract, reason, rows, patients, practices``.
+    superseded
+        Rows left aside because a later extract holds their practice, per
+        extract: ``extract, rows, patients, practices``.
+    sources
+        :attr:`LatestWins.sources`: the extract each practice comes from.
+    icbs
+        :func:`icb_summary` of the practices used.
+    """
+
+    rows: pd.DataFrame
+    removed: pd.DataFrame
+    superseded: pd.DataFrame
+    sources: pd.DataFrame
+    icbs: pd.DataFrame
+
+
+def _tally(extract: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows, patients and practices per reason of ``frame`` (``reason`` column)."""
+    if frame.empty:
+        return pd.DataFrame(columns=["extract", "reason", "rows", "patients", "practices"])
+    t = frame.groupby("reason", sort=False).agg(
+        rows=("patients", "size"),
+        patients=("patients", "sum"),
+        practices=("practice_code", "nunique"),
+    )
+    return t.reset_index().assign(extract=extract)[
+        ["extract", "reason", "rows", "patients", "practices"]
+    ]
+
+
+def combine(
+    extracts: Sequence[Extract],
+    geographies: dict[str, str],
+    practice_map: pd.DataFrame,
+    lsoa21_codes: Iterable[str],
+    crosswalk: pd.DataFrame | None = None,
+) -> Combined:
+    """Registrations of every extract on LSOA21s, in PCNs, each practice counted once.
+
+    For each practice, the rows of the latest extract holding it
+    (:func:`latest_wins`); practices missing from the map, in no PCN or with no
+    patients are set aside with their reason (:func:`assign_pcns`, not guessed);
+    the rest are carried to LSOA21 (:func:`carry_to_lsoa21`, extracts on 2011
+    LSOAs) or placed (:func:`place_lsoa21`), and what cannot be placed is
+    counted by reason. Nothing is dropped uncounted: per extract, rows read =
+    superseded + removed + used (before carrying splits rows).
+
+    Parameters
+    ----------
+    extracts
+        Each with rows ``practice_code, lsoa_code, patients`` as read.
+    geographies
+        Extract name -> ``lsoa11`` or ``lsoa21`` (:func:`detect_geography`).
+    practice_map
+        As for :func:`assign_pcns`.
+    lsoa21_codes
+        The 2021 LSOAs known.
+    crosswalk
+        ``lsoa11_code, lsoa21_code, from11``, needed if an extract is on LSOA11.
+
+    Raises
+    ------
+    ValueError
+        As :func:`latest_wins` and :func:`carry_to_lsoa21`; an extract on LSOA11
+        with no crosswalk; nothing left in a PCN.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"PRACTICE_CODE": ["P1", "P2"], "PCN_CODE": ["U1", "U2"],
+    ...                   "ONS_ICB_CODE": "E54000010", "ICB_NAME": "Staffs"})
+    >>> old = pd.DataFrame({"practice_code": ["P1", "P2"], "lsoa_code": ["E01000001"] * 2,
+    ...                     "patients": [10, 20]})
+    >>> new = pd.DataFrame({"practice_code": ["P2", "P2"],
+    ...                     "lsoa_code": ["E01000001", "CLOSED"], "patients": [25, 1]})
+    >>> c = combine([Extract("old", "2022-07-01", old), Extract("new", "2025-10-01", new)],
+    ...             {"old": "lsoa21", "new": "lsoa21"}, m, ["E01000001"])
+    >>> c.rows[["practice_code", "patients", "extract", "pcn_code"]].values.tolist()
+    [['P2', 25.0, 'new', 'U2'], ['P1', 10.0, 'old', 'U1']]
+    >>> c.removed[["extract", "reason", "patients"]].values.tolist()
+    [['new', 'placeholder', 1.0]]
+    >>> c.superseded[["extract", "rows", "patients"]].values.tolist()
+    [['old', 1, 20.0]]
+    """
+    lw = latest_wins(extracts)
+    m = _practice_map(practice_map)
+    pcn_of = m["PCN_CODE"].astype(str).str.strip()
+    known21 = list(lsoa21_codes)
+    used, removed, superseded = [], [], []
+    for e in sorted(extracts, key=lambda x: (publication_date(x.published), x.name), reverse=True):
+        geo = geographies.get(e.name)
+        if geo not in GEOGRAPHIES:
+            raise ValueError(
+                f"extract {e.name}: LSOA geography {geo!r} is not one of {GEOGRAPHIES}"
+            )
+        part = lw.rows[lw.rows["extract"].to_numpy() == e.name]
+        left = _patients(e.rows, f"extract {e.name}").sum() - _patients(part, e.name).sum()
+        gone = len(e.rows) - len(part)
+        if gone:
+            n_prac = sum(e.name in s.split("; ") for s in lw.sources["superseded"])
+            superseded.append(
+                {"extract": e.name, "rows": gone, "patients": float(left), "practices": n_prac}
+            )
+        kept, out = assign_pcns(part, m)
+        removed.append(_tally(e.name, out.assign(patients=_patients(out, e.name))))
+        tot = pd.Series(_patients(kept, e.name)).groupby(kept["practice_code"].to_numpy()).sum()
+        closed = kept["practice_code"].isin(tot.index[tot <= 0]).to_numpy()
+        if closed.any():
+            removed.append(
+                _tally(e.name, kept[closed].assign(reason="closed_practice", patients=0.0))
+            )
+            kept = kept[~closed]
+        if geo == "lsoa11":
+            if crosswalk is None:
+                raise ValueError(
+                    f"extract {e.name} is on 2011 LSOAs: it needs the LSOA11 -> LSOA21 crosswalk"
+                )
+            placed = carry_to_lsoa21(kept.rename(columns={"lsoa_code": "lsoa11_code"}), crosswalk)
+        else:
+            placed = place_lsoa21(kept.rename(columns={"lsoa_code": "lsoa21_code"}), known21)
+        removed.append(_tally(e.name, placed.unplaced))
+        rows = placed.rows.assign(extract=e.name)
+        rows["pcn_code"] = rows["practice_code"].map(pcn_of).to_numpy()
+        used.append(rows)
+    rows = pd.concat(used, ignore_index=True)
+    if rows.empty:
+        raise ValueError("no registrations are left in an English 2021 LSOA of a PCN")
+    rem = pd.concat([r for r in removed if not r.empty] or [_tally("", pd.DataFrame())])
+    order = {r: i for i, r in enumerate(REASONS)}
+    rem = rem.assign(_o=rem["reason"].map(order)).sort_values(["extract", "_o"]).drop(columns="_o")
+    sup = pd.DataFrame(superseded, columns=["extract", "rows", "patients", "practices"])
+    icbs = icb_summary(lw.sources, rows[["practice_code", "patients"]], practice_map)
+    return Combined(
+        rows=rows,
+        removed=rem.astype(
+            {"rows": np.int64, "practices": np.int64, "patients": float}
+        ).reset_index(drop=True),
+        superseded=sup,
+        sources=lw.sources,
+        icbs=icbs,
+    )

@@ -15,12 +15,14 @@ MODULES = [
     "geo.neighbourhoods",
     "geo.overlap",
     "geo.pcn",
+    "geo.registrations",
     "geo.series",
     "geo.union",
     "depmap.core.names",
     "depmap.core.vocab",
     "queries.formats",
     "queries.geopackage",
+    "queries.registrations",
     "tiles.grid",
 ]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,10 +10,10 @@ from hypothesis import strategies as st
 
 import geo.registrations as georeg
 from geo.crosswalk import crosswalk_weights
+from geo.pcn import capped_shares
 from geo.registrations import (
     Extract,
     assign_pcns,
-    capped_shares,
     carry_to_lsoa21,
     icb_summary,
     latest_wins,
@@ -48,12 +46,6 @@ def rows21(*rows):
 
 def as_dict(df, key=("practice_code", "lsoa21_code"), value="patients"):
     return {tuple(k): v for k, v in zip(df[list(key)].values.tolist(), df[value], strict=True)}
-
-
-def test_doctests():
-    res = doctest.testmod(georeg, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert res.attempted >= 20
-    assert res.failed == 0
 
 
 # ---------------------------------------------------------------- carry_to_lsoa21
@@ -390,3 +382,74 @@ def test_from_two_extracts_to_capped_pcn_shares_and_an_icb_summary():
         ("E54000010", "icb2025"): (2, 3810, 3804.0, 3804.0),
     }
     assert summary.loc[summary["icb_code"] == "", "icb_name"].item() == georeg.NOT_IN_MAP[1]
+
+
+# ---------------------------------------------------------------- detect_geography
+
+# one unchanged LSOA (same code in both), two of 2011 only, two of 2021 only
+SAME, OLD1, OLD2, NEW1, NEW2 = "E01000100", "E01000101", "E01000102", "E01000201", "E01000202"
+L11 = [SAME, OLD1, OLD2]
+L21 = [SAME, NEW1, NEW2]
+
+
+def test_geography_is_told_by_the_codes_of_one_side():
+    g = georeg.detect_geography([SAME, OLD1, OLD2, "NO2011", "W01000001"], L11, L21, "01OCT2025")
+    assert (g.name, g.by, g.only11, g.only21, g.english) == ("lsoa11", "codes", 2, 0, 3)
+    g = georeg.detect_geography([SAME, NEW1, " e01000202 ", "CLOSED"], L11, L21, "01JUL2022")
+    assert (g.name, g.by, g.only21) == ("lsoa21", "codes", 2)
+
+
+def test_geography_falls_back_to_the_extract_date_when_the_codes_cannot_tell():
+    old = georeg.detect_geography([SAME], L11, L21, "01JUL2022")
+    new = georeg.detect_geography([SAME], L11, L21, "01OCT2025")
+    assert (old.name, old.by) == ("lsoa11", "extract date")
+    assert (new.name, new.by) == ("lsoa21", "extract date")
+
+
+def test_unknown_geographies_are_refused():
+    with pytest.raises(ValueError, match="no English LSOA codes"):
+        georeg.detect_geography(["W01000001", "NO2011"], L11, L21, "01JUL2022", what="f.csv")
+    with pytest.raises(ValueError, match=r"f.csv: unknown LSOA geography: 2 of its 3"):
+        georeg.detect_geography(
+            ["E01999998", "E01999999", SAME], L11, L21, "01JUL2022", what="f.csv"
+        )
+    with pytest.raises(ValueError, match="2 codes of 2011 LSOAs only and 2 of 2021"):
+        georeg.detect_geography([OLD1, OLD2, NEW1, NEW2], L11, L21, "01JUL2022")
+    with pytest.raises(ValueError, match="publication date"):
+        georeg.detect_geography([SAME], L11, L21, "July 2022")
+
+
+def test_combine_carries_the_old_extract_and_counts_what_was_superseded():
+    old = pd.DataFrame(
+        {
+            "practice_code": ["P1", "P1", "P2", "P9"],
+            "lsoa_code": [S11, "NO2011", S11, U11],
+            "patients": [40, 3, 8, 5],
+        }
+    )
+    new = pd.DataFrame({"practice_code": ["P2"], "lsoa_code": [S21A], "patients": [10]})
+    c = georeg.combine(
+        [Extract("old", "01JUL2022", old), Extract("new", "01OCT2025", new)],
+        {"old": "lsoa11", "new": "lsoa21"},
+        PMAP,
+        POP21.index,
+        XW,
+    )
+    assert as_dict(c.rows) == pytest.approx(
+        {("P2", S21A): 10.0, ("P1", S21A): 10.0, ("P1", S21B): 30.0}
+    )
+    assert c.rows.set_index("practice_code")["extract"].to_dict() == {"P2": "new", "P1": "old"}
+    assert c.superseded.values.tolist() == [["old", 1, 8.0, 1]]
+    rem = c.removed.set_index("reason")
+    assert rem.loc["practice_not_in_map", ["extract", "rows", "patients"]].tolist() == [
+        "old",
+        1,
+        5.0,
+    ]
+    assert rem.loc["no_lsoa", "patients"] == 3.0
+    # nothing lost: read = superseded + removed + used
+    assert old["patients"].sum() + new["patients"].sum() == pytest.approx(
+        c.superseded["patients"].sum() + c.removed["patients"].sum() + c.rows["patients"].sum()
+    )
+    icbs = c.icbs.set_index(["icb_code", "extract"])
+    assert icbs.loc[("E54000010", "new"), "patients_in_pcn"] == 10.0
