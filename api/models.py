@@ -154,6 +154,33 @@ class OverlapArea(AreaRef):
     population_basis: str
 
 
+class RegistrationExtract(Answer):
+    """One extract of NHS England's 'Patients registered at a GP practice' by LSOA."""
+
+    file: str = Field(examples=["nhs/gp-reg-pat-prac-lsoa-all_QNC_oct2025.csv"])
+    extract_date: str = Field(examples=["2025-10-01"])
+    publication: str = Field(examples=["2025-10"], description="YYYY-MM of the extract")
+    lsoa_geography: str = Field(
+        examples=["lsoa21"], description="lsoa11 (carried to 2021 LSOAs) or lsoa21"
+    )
+    geography_from: str = Field(description="how the geography was told: codes, extract date")
+    practices: int = Field(description="practices whose patients come from this extract")
+    patients_placed: float = Field(description="their patients placed in English LSOA21s")
+    pcns: int
+    icbs: list[str] = Field(description="ICBs whose practices this extract supplies")
+
+
+class Registrations(Answer):
+    """The GP registrations PCNs were derived from, as answers naming PCNs cite them."""
+
+    extracts: list[RegistrationExtract]
+    icbs_covered: int = Field(description="ICBs whose practices the loaded extracts hold")
+    coverage_floor: float = Field(
+        description="below this pcn_coverage no PCN derived from registrations is listed"
+    )
+    rule: str
+
+
 class Overlap(Answer):
     code: str
     name: str
@@ -164,6 +191,19 @@ class Overlap(Answer):
     share_of_other_area: float
     population: float
     share_of_population: float
+    source: str | None = Field(
+        default=None, description="kind=pcn: registrations (derived) or icb_supplied"
+    )
+    extract_date: str | None = Field(
+        default=None, description="kind=pcn: the extract most of the PCN's patients come from"
+    )
+    pcn_patients: Num = Field(
+        default=None, description="kind=pcn: the PCN's registered patients living in the area"
+    )
+    share_of_pcn_patients: Num = Field(
+        default=None, description="kind=pcn: those over all the PCN's patients"
+    )
+    pcn_coverage: Num = Field(default=None, description="kind=pcn: the area's (every row)")
 
 
 class Overlaps(Answer):
@@ -173,6 +213,17 @@ class Overlaps(Answer):
     population_basis: str
     count: int
     overlaps: list[Overlap]
+    pcn_coverage: float | None = Field(
+        default=None,
+        description="kind=pcn: the share of the area's population the loaded GP "
+        "registrations account for",
+    )
+    registrations: Registrations | None = Field(
+        default=None, description="kind=pcn: the extracts PCNs were derived from"
+    )
+    note: str | None = Field(
+        default=None, description="kind=pcn: why no derived PCN is listed (low coverage)"
+    )
 
 
 class DecileShare(Answer):
@@ -229,6 +280,11 @@ RankingRow = create_model(  # type: ignore[call-overload]
     programme=(str | None, None),
     population=(float, ...),
     population_basis=(str, ...),
+    # PCNs only
+    source=(str | None, None),
+    extract_date=(str | None, None),
+    icb_code=(str | None, None),
+    icb_name=(str | None, None),
     **_MEASURE_FIELDS,
     **{f"rank_{m}": (int | None, None) for m in MEASURES},
 )
@@ -241,12 +297,21 @@ class Rankings(Answer):
     programme: str | None
     count: int
     areas: list[RankingRow]  # type: ignore[valid-type]
+    pcn_coverage: float | None = Field(
+        default=None,
+        description="kind=pcn: the share of England's residents the loaded registrations "
+        "account for",
+    )
+    registrations: Registrations | None = None
 
 
 class UnitPcn(Answer):
     code: str
     name: str
     source: str = Field(description="registrations (GP registrations) or icb_supplied")
+    extract_date: str | None = Field(
+        default=None, description="the registrations extract most of its patients come from"
+    )
     share: float = Field(description="Share of the unit's residents the PCN holds")
 
 
@@ -312,6 +377,9 @@ class Hotspots(Answer):
     msoa_count: int = Field(description="MSOA21s the area takes in (all are listed)")
     msoa_concentration: list[MsoaConcentration]  # type: ignore[valid-type]
     method: str
+    registrations: Registrations | None = Field(
+        default=None, description="the GP registrations the rows' PCNs come from"
+    )
 
 
 LsoaRow = create_model(  # type: ignore[call-overload]
@@ -338,7 +406,25 @@ class AreaLsoas(Answer):
     count: int
     population_in_area: float
     method: str
+    registrations: Registrations | None = Field(
+        default=None, description="the GP registrations the rows' PCNs come from"
+    )
     lsoas: list[LsoaRow]  # type: ignore[valid-type]
+
+
+class PcnDeprivation(Answer):
+    """A PCN's own IoD 2025 summary (weighted by its registered patients) and ranks."""
+
+    population: float
+    average_score: Num
+    extent: Num
+    proportion_most_deprived_10: Num
+    rank_average_score: int | None = Field(description="among all PCNs, 1 = most deprived")
+    of: int
+    icb_code: str | None
+    icb_name: str | None
+    rank_in_icb: int | None = Field(description="among the PCNs of its ICB, 1 = most deprived")
+    pcns_in_icb: int | None
 
 
 class Route(Answer):
@@ -348,6 +434,11 @@ class Route(Answer):
     share_of_population: float
     share_of_area: float
     population: float
+    # PCNs only
+    source: str | None = None
+    extract_date: str | None = None
+    share_of_pcn_patients: Num = None
+    deprivation: PcnDeprivation | None = None
 
 
 Profile = create_model(
@@ -362,6 +453,9 @@ Profile = create_model(
         ),
         ...,
     ),
+    pcn_coverage=(float, ...),
+    pcn_note=(str | None, None),
+    registrations=(Registrations | None, None),
 )
 
 
@@ -387,6 +481,7 @@ class ProgrammePcn(Answer):
     code: str
     name: str
     source: str
+    extract_date: str | None = None
     population_basis: str
     share_of_residents: float
     share_of_pcn_patients: Num
@@ -403,6 +498,8 @@ SummaryRow = create_model(  # type: ignore[call-overload]
     area_km2=(float, ...),
     rank_in_programme=(int | None, None),
     pcn_coverage=(float, ...),
+    pcn_note=(str | None, None),
+    pcn_extracts=(str, ...),
     pcns=(list[ProgrammePcn], ...),
     **{m: (Num, None) for m in MEASURES if m != "scale"},
     **{f"{d}_average_score": (Num, None) for d in DOMAINS if d != "imd"},
@@ -416,6 +513,7 @@ class ProgrammeSummary(Answer):
     count: int
     population_basis: str | None
     method: str
+    registrations: Registrations | None = None
     areas: list[SummaryRow]  # type: ignore[valid-type]
 
 

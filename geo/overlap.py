@@ -13,6 +13,13 @@ population, ``pop`` the area's population in L):
   from registrations (people spread evenly over L); when both cut L
   geometrically, ``area(A ∩ B ∩ L) / area(A ∩ L)`` (area-weighted inside a cut
   LSOA).
+* B's own population in the overlap (``other_population``): ``pop_B * ps_A``, B's
+  people in L spread evenly, as many as A's share of L's people (for a PCN, its
+  registered patients who live in A).
+
+Registration-based weights (PCNs) follow the rule of :mod:`geo.pcn`: ``ps_B`` is
+the share of L's residents the PCN serves (never more than its patients), so the
+population of A attributed to PCNs is at most the patients registered there.
 
 This is the tobler way (area-weighted interpolation for counts) on top of the
 exact LSOA membership of footprints built from whole LSOAs. Plain numpy: the
@@ -29,16 +36,18 @@ import numpy as np
 WHOLE = 1.0 - 1e-9
 
 #: Columns of the ``pairs`` array, in order.
-PAIR_COLUMNS = ("b_id", "lsoa_id", "lsoa_area", "a_as", "a_ps", "a_pop", "b_as", "b_ps")
+PAIR_COLUMNS = ("b_id", "lsoa_id", "lsoa_area", "a_as", "a_ps", "a_pop", "b_as", "b_ps", "b_pop")
 
 
 @dataclass(frozen=True)
 class Overlaps:
-    """Per other area ``b_id``: overlap area (m²) and population."""
+    """Per other area ``b_id``: overlap area (m²), population (in A's measure) and B's
+    own population in the overlap."""
 
     b_id: np.ndarray
     overlap_area_m2: np.ndarray
     population: np.ndarray
+    other_population: np.ndarray
 
 
 def overlap_rows(
@@ -53,7 +62,8 @@ def overlap_rows(
     Parameters
     ----------
     pairs
-        Array (n, 8), one row per (B, LSOA) shared with A, columns :data:`PAIR_COLUMNS`.
+        Array (n, 9), one row per (B, LSOA) shared with A, columns :data:`PAIR_COLUMNS`
+        (without ``b_pop``, (n, 8): ``other_population`` is 0).
     b_registrations
         Boolean per row: True where B's weights are registration shares (PCNs).
     a_registrations
@@ -69,11 +79,13 @@ def overlap_rows(
     >>> o.b_id.tolist(), o.overlap_area_m2.tolist(), o.population.tolist()
     ([7], [300.0], [130.0])
     """
-    p = np.asarray(pairs, dtype=float).reshape(-1, len(PAIR_COLUMNS))
+    p = np.asarray(pairs, dtype=float)
+    p = p.reshape(-1, p.shape[-1] if p.ndim == 2 else len(PAIR_COLUMNS))
     if len(p) == 0:
         empty = np.zeros(0)
-        return Overlaps(empty.astype(np.int64), empty, empty)
-    b_id, lsoa_id, area_l, a_as, _a_ps, a_pop, b_as, b_ps = p.T
+        return Overlaps(empty.astype(np.int64), empty, empty, empty)
+    b_id, lsoa_id, area_l, a_as, a_ps, a_pop, b_as, b_ps = p.T[:8]
+    b_pop = p[:, 8] if p.shape[1] > 8 else np.zeros(len(p))
     a_whole = a_as >= WHOLE
     b_whole = b_as >= WHOLE
     both_cut = ~a_whole & ~b_whole
@@ -99,6 +111,7 @@ def overlap_rows(
         b_id=ids,
         overlap_area_m2=np.bincount(inv, weights=area, minlength=len(ids)),
         population=np.bincount(inv, weights=a_pop * g, minlength=len(ids)),
+        other_population=np.bincount(inv, weights=b_pop * a_ps, minlength=len(ids)),
     )
 
 

@@ -34,21 +34,28 @@ def upsert_areas(
 ) -> dict[str, int]:
     """Insert or update the areas of one kind; ids of existing codes are kept.
 
-    ``frame`` has ``code``, ``name`` and optionally ``population`` and ``properties``
-    (JSON text). With ``replace`` the areas of that kind (and programme) that are
-    not in ``frame`` are deleted, with their weights. With ``keep_population`` an
+    ``frame`` has ``code``, ``name`` and optionally ``population``, ``properties``
+    (JSON text) and ``vintage`` (per area; else ``vintage`` for all). With ``replace``
+    the areas of that kind (and programme) that are not in ``frame`` are deleted,
+    with their weights. With ``keep_population`` an
     existing area keeps its population (set by another part). Returns code -> id.
     """
     temp_table(
         conn,
         "tmp_area",
-        "code text, name text, population float8, area_m2 float8, geom geometry, properties jsonb",
+        "code text, name text, vintage text, population float8, area_m2 float8, geom geometry, "
+        "properties jsonb",
     )
     g = np.asarray(geoms, dtype=object)
     df = pd.DataFrame(
         {
             "code": frame["code"].astype(str).to_numpy(),
             "name": frame["name"].astype(str).to_numpy(),
+            "vintage": (
+                frame["vintage"].astype(str).to_numpy()
+                if "vintage" in frame
+                else [vintage] * len(g)
+            ),
             "population": (
                 frame["population"].astype(float).to_numpy()
                 if "population" in frame
@@ -66,7 +73,6 @@ def upsert_areas(
     conn.execute(text("ANALYZE tmp_area"))
     params = {
         "kind": kind,
-        "vintage": vintage,
         "pb": population_basis,
         "wb": weight_basis,
         "programme": programme,
@@ -87,7 +93,7 @@ def upsert_areas(
             """
             INSERT INTO area (kind, code, name, vintage, programme, population,
                               population_basis, weight_basis, area_m2, geom, properties)
-            SELECT :kind, t.code, t.name, :vintage, :programme, t.population,
+            SELECT :kind, t.code, t.name, t.vintage, :programme, t.population,
                    :pb, :wb, t.area_m2, t.geom, t.properties
             FROM tmp_area t
             ON CONFLICT (kind, code) DO UPDATE SET

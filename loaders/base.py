@@ -75,11 +75,7 @@ class Part:
         """The files this part needs that ``folder`` lacks (any candidate will do)."""
         from sources.layout import SOURCES
 
-        return [
-            SOURCES[k].path
-            for k in self.needs
-            if not any((folder / c).exists() for c in SOURCES[k].candidates)
-        ]
+        return [SOURCES[k].path for k in self.needs if not SOURCES[k].present(folder)]
 
 
 @dataclass

@@ -23,6 +23,7 @@ from depmap.core.vocab import (
 from queries.areas import Area
 from queries.db import sql
 from queries.directory import AreaDirectory
+from queries.registrations import national_coverage, public, registrations
 from queries.workbook import Sheet
 
 #: the fields of a ``/rankings`` row, and the columns of its CSV (and of
@@ -36,6 +37,13 @@ RANKING_COLUMNS: tuple[str, ...] = (
     *MEASURES,
     *(f"rank_{m}" for m in MEASURES),
 )
+#: what PCN rankings add: where each PCN comes from, and its ICB
+PCN_RANKING_FIELDS = ("source", "extract_date", "icb_code", "icb_name")
+
+
+def ranking_columns(kind: str) -> tuple[str, ...]:
+    """The fields of a ``/rankings`` row of ``kind`` (and the columns of its CSV)."""
+    return RANKING_COLUMNS + PCN_RANKING_FIELDS if kind == "pcn" else RANKING_COLUMNS
 
 
 METHOD = (
@@ -157,7 +165,7 @@ async def rankings(
         .mappings()
         .all()
     )
-    out = [{k: r[k] for k in RANKING_COLUMNS} for r in rows]
+    out = [{k: r[k] for k in ranking_columns(kind)} for r in rows]
     key = f"rank_{measure}"
     out.sort(key=lambda x: (x[key] is None, x[key] or 0, x["code"]))
     return out
@@ -175,8 +183,29 @@ def ranking_sheets(answer: dict[str, Any]) -> list[Sheet]:
             f"{what}: the IoD 2025 summary measures of the "
             f"{DOMAIN_TABLE[answer['domain']].name} and their ranks (1 = most deprived), "
             f"ordered by rank_{answer['measure']}",
-            RANKING_COLUMNS,
+            ranking_columns(answer["kind"]),
             answer["areas"],
             table="rankings",
         )
     ]
+
+
+async def rankings_answer(
+    conn: AsyncConnection, kind: str, domain: str, measure: str, programme: str | None = None
+) -> dict[str, Any]:
+    """``GET /rankings``: every area of a kind ranked; for PCNs also the share of England's
+    residents the loaded registrations account for and the extracts."""
+    items = await rankings(conn, kind, domain, measure, programme)
+    out: dict[str, Any] = {
+        "kind": kind,
+        "domain": domain,
+        "measure": measure,
+        "programme": programme,
+        "count": len(items),
+        "areas": items,
+    }
+    if kind == "pcn":
+        block = await registrations(conn)
+        out["pcn_coverage"] = await national_coverage(conn) if block else 0.0
+        out["registrations"] = public(block)
+    return out

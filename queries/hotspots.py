@@ -17,6 +17,7 @@ from queries.areas import Area
 from queries.db import sql
 from queries.directory import AreaDirectory
 from queries.places import place_columns, places
+from queries.registrations import public, registrations
 
 #: The fields of a unit row (and the columns of ``format=csv``), by unit.
 UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -206,6 +207,8 @@ async def hotspots(
         "msoa_concentration": msoas,
         "method": METHOD.format(perm=permutations, seed=seed)
         + MSOA_METHOD.format(measure=MEASURE_TABLE[measure].label),
+        # the GP registrations the rows' PCNs come from
+        "registrations": public(await registrations(conn)),
     }
     rows = msoas if table == "msoas" else units
     if with_geometry:

@@ -12,6 +12,7 @@ from queries.areas import Area
 from queries.db import sql
 from queries.directory import AreaDirectory
 from queries.places import place_columns, places
+from queries.registrations import public, registrations
 
 #: The IoD 2025 figures of each LSOA: score, rank (1 = most deprived of 33,755) and
 #: national decile (1 = most deprived 10%) in every domain.
@@ -64,6 +65,8 @@ async def area_lsoas(
         "count": len(out),
         "population_in_area": sum(x["population_in_area"] for x in out),
         "method": METHOD,
+        # the GP registrations the rows' PCNs come from
+        "registrations": public(await registrations(conn)),
         "lsoas": out,
     }
 
@@ -75,5 +78,8 @@ METHOD = (
     "LSOA's residents counted in the area (area-weighted where a drawn boundary cuts it; for "
     "a PCN, its weight from GP registrations); area_share: the share of its land "
     "inside. The MSOA, ward, local authority, sub-ICB and ICB are the ones holding the LSOA; "
-    "PCNs: the share of its residents registered with each."
+    "PCNs: the share of its residents attributed to each (in proportion to their registered "
+    "patients there, never more residents than patients; none derived from registrations "
+    "where they account for under 5% of its residents), pcn_coverage the share the loaded "
+    "registrations account for, pcn_extracts the dates of their extracts."
 )

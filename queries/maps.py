@@ -12,6 +12,12 @@ from depmap.core.names import programme_slug
 from queries.areas import area_detail, get_area
 from queries.db import sql
 from queries.deprivation import deprivation
+from queries.registrations import map_note, registrations
+
+
+async def pcn_note(conn: AsyncConnection) -> str:
+    """The map's note on its PCNs: which ICBs the loaded registrations cover."""
+    return map_note(await registrations(conn))
 
 
 async def focus(conn: AsyncConnection, code: str, kind: str | None = None) -> dict[str, Any]:

@@ -1,4 +1,11 @@
-"""Which areas of a kind an area overlaps, with area and population shares."""
+"""Which areas of a kind an area overlaps, with area and population shares.
+
+For ``kind=pcn`` the answer also says how much of the area's population the loaded GP
+registrations account for (``pcn_coverage``, by the rule of :mod:`geo.pcn`), which
+extracts they are (``registrations``), and for each PCN where it comes from and the
+share of its patients living in the area; below the coverage floor it lists no PCN
+derived from registrations and a ``note`` says why.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,11 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from geo.overlap import WHOLE, overlap_rows, shares
+from geo.pcn import listed
 from queries.areas import Area
 from queries.db import sql
 from queries.directory import AreaDirectory
+from queries.registrations import DERIVED, coverage_note, public, registrations
 
 COLUMNS = (
     "code",
@@ -23,6 +32,16 @@ COLUMNS = (
     "population",
     "share_of_population",
 )
+#: What PCN overlaps add: where each PCN comes from, the share of its patients living in
+#: the area, and (repeated on each row of the CSV) the area's coverage.
+PCN_COLUMNS = ("source", "extract_date", "pcn_patients", "share_of_pcn_patients", "pcn_coverage")
+#: What an answer naming PCNs adds at its top level.
+PCN_ANSWER = ("pcn_coverage", "registrations", "note")
+
+
+def columns(kind: str) -> tuple[str, ...]:
+    """The CSV columns of the overlaps of ``kind``."""
+    return COLUMNS + PCN_COLUMNS if kind == "pcn" else COLUMNS
 
 
 async def overlaps(
@@ -42,6 +61,7 @@ async def overlaps(
     query = "overlap_pairs_lsoa21" if kind == "lsoa21" else "overlap_pairs"
     rows = (await conn.execute(sql(query), {"area_id": area.id, "kind": kind})).all()
     items: list[dict[str, Any]] = []
+    pcn: dict[str, Any] = {}
     if rows:
         # columns: b_id, lsoa_id, then A's and B's shares (PAIR_COLUMNS without the
         # LSOA's area, which the directory gives). Transposed once, in C: numpy would
@@ -81,6 +101,9 @@ async def overlaps(
         )
         sh = shares(o, area.area_m2, area.population, b.area_m2)
         keep = (o.overlap_area_m2 > 0) | (o.population > 0)
+        if kind == "pcn":
+            pcn = _pcn_extras(area, o, b_ids, b, areas, keep)
+            keep &= pcn["keep"]
         if min_share > 0:
             keep &= (sh["share_of_area"] >= min_share) | (sh["share_of_population"] >= min_share)
         # largest population share first, then area share, then code
@@ -101,7 +124,19 @@ async def overlaps(
                 strict=True,
             )
         ]
-    return {
+        if kind == "pcn":
+            for item, i in zip(items, order.tolist(), strict=True):
+                derived = pcn["source"][i] == DERIVED
+                item["source"] = pcn["source"][i]
+                item["extract_date"] = pcn["extract_date"][i]
+                item["pcn_patients"] = float(o.other_population[i]) if derived else None
+                item["share_of_pcn_patients"] = (
+                    float(o.other_population[i] / b.population[i])
+                    if derived and b.population[i] > 0
+                    else None
+                )
+                item["pcn_coverage"] = pcn["coverage"]
+    out: dict[str, Any] = {
         "area": {
             "code": area.code,
             "name": area.name,
@@ -115,4 +150,46 @@ async def overlaps(
         "population_basis": area.population_basis,
         "count": len(items),
         "overlaps": items,
+    }
+    if kind == "pcn":
+        out.update(await pcn_summary(conn, area, pcn))
+    return out
+
+
+def _pcn_extras(
+    area: Area, o: Any, b_ids: np.ndarray, b: Any, areas: AreaDirectory, keep: np.ndarray
+) -> dict[str, Any]:
+    """Coverage of the area by the PCNs derived from registrations, and per PCN its
+    source and extract; which PCNs are listed (none derived below the floor)."""
+    props = [areas.properties(int(i)) for i in b_ids]
+    source = [p.get("source", DERIVED) for p in props]
+    is_derived = np.array([s == DERIVED for s in source], dtype=bool) & (
+        b.weight_basis == "registrations"
+    )
+    attributed = float(o.population[is_derived].sum())
+    coverage = attributed / area.population if area.population > 0 else 0.0
+    return {
+        "coverage": min(coverage, 1.0),
+        "attributed": attributed,
+        "pcns": int((is_derived & keep).sum()),
+        "source": source,
+        "extract_date": [p.get("extract_date") for p in props],
+        "keep": ~is_derived | listed(coverage),
+    }
+
+
+async def pcn_summary(conn: AsyncConnection, area: Area, pcn: dict[str, Any]) -> dict[str, Any]:
+    """``pcn_coverage``, ``registrations`` and ``note`` of an answer naming PCNs."""
+    block = await registrations(conn)
+    coverage = float(pcn.get("coverage", 0.0))
+    return {
+        "pcn_coverage": coverage,
+        "registrations": public(block),
+        "note": coverage_note(
+            coverage,
+            area.population,
+            block,
+            attributed=float(pcn.get("attributed", 0.0)),
+            pcns=int(pcn.get("pcns", 0)),
+        ),
     }

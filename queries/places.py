@@ -4,8 +4,11 @@ the PCNs their residents are registered with, as columns of an export row.
 Each footprint is the one of its kind holding most of the unit's residents (LSOAs lie
 whole in every footprint made of whole LSOAs: share 1). PCNs come from the PCNs' own
 LSOA weights (``area_lsoa`` rows of kind ``pcn``, share = ``pop_share``), so they follow
-whatever rule the PCN loaders store; ``pcn_coverage`` is the share of the unit's residents
-that the loaded registrations account for (the sum over PCNs weighted by registrations).
+the one attribution rule of :mod:`geo.pcn` (never more residents than patients);
+``pcn_coverage`` is the share of the unit's residents that the loaded registrations account
+for (the sum over PCNs weighted by registrations). Below the rule's coverage floor a unit
+lists no PCN derived from registrations (as ``/areas/{id}/overlaps?kind=pcn``);
+``pcn_extracts`` names the extract dates of the PCNs listed.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.vocab import PLACE_KINDS
+from geo.pcn import listed
 from queries.db import sql
 from queries.directory import AreaDirectory
+from queries.registrations import DERIVED
 
 #: PCNs listed per unit: those holding at least this share of its residents, at most MAX_PCNS
 #: (registration-based first); CSV_PCNS of them as flat columns.
@@ -38,6 +43,7 @@ def place_columns(unit: str) -> tuple[str, ...]:
     return (
         *(f"{k}_{f}" for k in place_kinds(unit) for f in _FIELDS),
         "pcn_coverage",
+        "pcn_extracts",
         *(f"pcn_{i}_{f}" for i in range(1, CSV_PCNS + 1) for f in _FIELDS),
     )
 
@@ -46,7 +52,7 @@ async def places(
     conn: AsyncConnection, ids: list[int], unit: str, areas: AreaDirectory
 ) -> dict[int, dict[str, Any]]:
     """For each unit (area id of an LSOA21 or MSOA21): its :func:`place_columns` and
-    ``pcns``, the list of PCNs serving it (code, name, source, share)."""
+    ``pcns``, the list of PCNs serving it (code, name, source, extract_date, share)."""
     kinds = place_kinds(unit)
     out: dict[int, dict[str, Any]] = {
         i: {c: None for c in place_columns(unit)} | {"pcn_coverage": 0.0, "pcns": []} for i in ids
@@ -79,8 +85,16 @@ async def places(
             s = min(1.0, float(share or 0.0))
             if basis == "registrations":
                 out[uid]["pcn_coverage"] += s
-            source = areas.properties(pid).get("source", "registrations")
-            pcns[uid].append({"code": code, "name": name, "source": source, "share": s})
+            props = areas.properties(pid)
+            pcns[uid].append(
+                {
+                    "code": code,
+                    "name": name,
+                    "source": props.get("source", DERIVED),
+                    "extract_date": props.get("extract_date"),
+                    "share": s,
+                }
+            )
             continue
         # the area of each kind holding most of the unit's residents (then by code)
         key, s = (uid, kind), -1.0 if share is None else float(share)
@@ -92,11 +106,16 @@ async def places(
         row[f"{kind}_code"], row[f"{kind}_name"] = code, name
         row[f"{kind}_share"] = None if s < 0 else min(1.0, s)
     for uid, items in pcns.items():
-        items.sort(key=lambda x: (x["source"] != "registrations", -x["share"], x["code"]))
-        kept = [x for x in items if x["share"] >= MIN_PCN_SHARE][:MAX_PCNS]
         row = out[uid]
         row["pcn_coverage"] = min(1.0, row["pcn_coverage"])
+        if not listed(row["pcn_coverage"]):  # the registrations barely reach it
+            items = [x for x in items if x["source"] != DERIVED]
+        items.sort(key=lambda x: (x["source"] != DERIVED, -x["share"], x["code"]))
+        kept = [x for x in items if x["share"] >= MIN_PCN_SHARE][:MAX_PCNS]
         row["pcns"] = kept
+        row["pcn_extracts"] = "; ".join(
+            sorted({x["extract_date"] for x in kept if x["extract_date"]}, reverse=True)
+        )
         for n, x in enumerate(kept[:CSV_PCNS], start=1):
             for f in _FIELDS:
                 row[f"pcn_{n}_{f}"] = x[f]

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from depmap.core.errors import UnknownProgramme
 from depmap.core.names import programme_slug
 from depmap.core.vocab import DOMAINS, FOOTPRINT_KINDS, HEALTH_COLUMNS, RANKING_MEASURES
+from geo.pcn import listed
 from queries.db import sql
+from queries.registrations import DERIVED, coverage_note, public, registrations
 from queries.workbook import Sheet
 
 #: PCNs listed per area: those holding at least this share of its residents, at most MAX_PCNS.
@@ -34,6 +36,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "left_behind_share",
     *[f"{k}_{f}" for k in FOOTPRINT_KINDS for f in ("code", "name", "share")],
     "pcn_coverage",
+    "pcn_note",
+    "pcn_extracts",
     *[f"pcn_{i}_{f}" for i in range(1, CSV_PCNS + 1) for f in ("code", "name", "share")],
 )
 
@@ -44,6 +48,7 @@ PCN_COLUMNS: tuple[str, ...] = (
     "pcn_code",
     "pcn_name",
     "source",
+    "extract_date",
     "population_basis",
     "share_of_residents",
     "share_of_pcn_patients",
@@ -54,14 +59,14 @@ METHOD = (
     "every domain's population-weighted average score, over each area's LSOA21 weights "
     "(area-weighted inside LSOAs a drawn boundary cuts); rank_in_programme: 1 = highest "
     "average score in the programme. Health indicators population-weighted. ICB, sub-ICB and "
-    "local authority: the one holding the largest share of the area's residents. PCNs: "
-    "share_of_residents = the area's residents registered with the PCN (each LSOA's residents "
-    "split by the PCNs' shares of its registered patients, counting no more residents than "
-    "the loaded registrations hold there); share_of_pcn_patients = the PCN's registered "
-    "patients living in the area over all its patients; pcn_coverage = the share of the "
-    "area's residents accounted for by the registrations loaded (low outside the "
-    "registration file's area). /areas/{id}/overlaps?kind=pcn gives the shares among the "
-    "patients of the PCNs loaded, uncapped."
+    "local authority: the one holding the largest share of the area's residents. PCNs, by "
+    "the one rule of /areas/{id}/overlaps?kind=pcn: share_of_residents = the area's "
+    "residents attributed to the PCN (each LSOA's residents in proportion to the PCNs' "
+    "registered patients there, never more residents than patients); "
+    "share_of_pcn_patients = the PCN's registered patients living in the area over all its "
+    "patients; pcn_coverage = the share of the area's residents the loaded registrations "
+    "account for; below 5% no PCN derived from registrations is listed and pcn_note says "
+    "why. The extracts are in `registrations`."
 )
 
 
@@ -98,18 +103,25 @@ async def find_programme(conn: AsyncConnection, name: str) -> str:
     raise UnknownProgramme(f"no programme named {name!r} (programmes: {known})", programme=name)
 
 
-def _pcn_items(rows: pd.DataFrame, population: float) -> tuple[list[dict[str, Any]], float]:
+def _pcn_items(
+    rows: list[Any], population: float, block: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], float, str | None]:
+    """The PCNs listed for one area (rows of ``programme_pcns``; the floor of
+    :mod:`geo.pcn` applied), its coverage and note."""
     items = []
-    coverage = 0.0
-    for r in rows.itertuples(index=False):
-        share = float(r.residents) / population if population > 0 else 0.0
-        if r.source == "registrations":
+    coverage = attributed = 0.0
+    for r in rows:
+        residents = float(r.residents or 0.0)
+        share = residents / population if population > 0 else 0.0
+        if r.source == DERIVED:
             coverage += share
+            attributed += residents
         items.append(
             {
                 "code": r.code,
                 "name": r.name,
-                "source": r.source or "registrations",
+                "source": r.source,
+                "extract_date": r.extract_date,
                 "population_basis": r.population_basis,
                 "share_of_residents": share,
                 "share_of_pcn_patients": (
@@ -117,9 +129,22 @@ def _pcn_items(rows: pd.DataFrame, population: float) -> tuple[list[dict[str, An
                 ),
             }
         )
-    items.sort(key=lambda x: (x["source"] != "registrations", -x["share_of_residents"], x["code"]))
+    coverage = min(coverage, 1.0)
+    if not listed(coverage):
+        derived = [i for i in items if i["source"] == DERIVED]
+        note = coverage_note(
+            coverage,
+            population,
+            block,
+            attributed=attributed,
+            pcns=len(derived),
+        )
+        items = [i for i in items if i["source"] != DERIVED]
+    else:
+        note = None
+    items.sort(key=lambda x: (x["source"] != DERIVED, -x["share_of_residents"], x["code"]))
     kept = [i for i in items if i["share_of_residents"] >= MIN_PCN_SHARE][:MAX_PCNS]
-    return kept, coverage
+    return kept, coverage, note
 
 
 async def programme_summary(conn: AsyncConnection, name: str) -> dict[str, Any]:
@@ -135,24 +160,15 @@ async def programme_summary(conn: AsyncConnection, name: str) -> dict[str, Any]:
         ).all(),
         columns=["area_id", "kind", "code", "name", "share"],
     )
-    pcns = pd.DataFrame(
-        (await conn.execute(sql("programme_pcns"), p)).all(),
-        columns=[
-            "area_id",
-            "code",
-            "name",
-            "source",
-            "population_basis",
-            "pcn_population",
-            "residents",
-            "patients",
-        ],
-    )
+    # plain rows grouped by area: a pandas group per area costs more than the query
+    by_area_pcn: dict[int, list[Any]] = {}
+    for row in (await conn.execute(sql("programme_pcns"), p)).all():
+        by_area_pcn.setdefault(row.area_id, []).append(row)
+    block = await registrations(conn)
     ranks = areas["average_score"].rank(ascending=False, method="min")
     by_area_foot = {
         (r.area_id, r.kind): (r.code, r.name, r.share) for r in foot.itertuples(index=False)
     }
-    by_area_pcn = {k: g for k, g in pcns.groupby("area_id")}
     out = []
     for i, r in enumerate(areas.to_dict("records")):
         health = r["health_profile"] or {}
@@ -179,8 +195,18 @@ async def programme_summary(conn: AsyncConnection, name: str) -> dict[str, Any]:
             item[f"{k}_name"] = fname
             item[f"{k}_share"] = _num(share)
         g = by_area_pcn.get(r["id"])
-        plist, coverage = _pcn_items(g, pop) if g is not None else ([], 0.0)
+        plist, coverage, note = (
+            _pcn_items(g, pop, block)
+            if g is not None
+            else ([], 0.0, coverage_note(0.0, pop, block, attributed=0.0, pcns=0))
+        )
         item["pcn_coverage"] = coverage
+        item["pcn_note"] = note
+        # the extract dates the listed PCNs' patients come from (CSV: the PCNs' columns
+        # carry none)
+        item["pcn_extracts"] = "; ".join(
+            sorted({x["extract_date"] for x in plist if x.get("extract_date")}, reverse=True)
+        )
         item["pcns"] = plist
         for n in range(CSV_PCNS):
             x = plist[n] if n < len(plist) else {}
@@ -194,6 +220,7 @@ async def programme_summary(conn: AsyncConnection, name: str) -> dict[str, Any]:
         "count": len(out),
         "population_basis": out[0]["population_basis"] if out else None,
         "method": METHOD,
+        "registrations": public(block),
         "areas": out,
     }
 

@@ -8,6 +8,7 @@ The download addresses live in ``fetch/sources.json`` (used by ``depmap fetch``)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from depmap.core.vocab import KINDS, NATIONAL_LSOA11, NATIONAL_LSOA21
 
@@ -19,15 +20,33 @@ EXPECTED_COUNTS: dict[str, int] = {k: v.national for k, v in KINDS.items() if v.
 
 @dataclass(frozen=True)
 class Source:
+    """A file the loaders read: where it may sit under the data folder (the first
+    candidate is where ``depmap fetch`` writes it), and its columns' other names.
+
+    A source with a ``pattern`` may be several files (every file matching it, e.g.
+    registration extracts of several dates); :meth:`present` lists them.
+    """
+
     key: str
     candidates: tuple[str, ...]
     code_fields: tuple[str, ...] = ()
     name_fields: tuple[str, ...] = ()
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pattern: str | None = None
 
     @property
     def path(self) -> str:
         return self.candidates[0]
+
+    def present(self, folder: Path) -> list[str]:
+        """The files of this source under ``folder`` (relative paths, sorted): the
+        candidates that exist and, with a pattern, every file matching it."""
+        found = {c for c in self.candidates if (folder / c).is_file()}
+        if self.pattern:
+            found |= {
+                p.relative_to(folder).as_posix() for p in folder.glob(self.pattern) if p.is_file()
+            }
+        return sorted(found)
 
 
 SOURCES: dict[str, Source] = {
@@ -171,8 +190,11 @@ SOURCES: dict[str, Source] = {
         Source("dfle_msoa11", ("health/ons_dfle_msoa11_2009_2013.xls",)),
         Source("gp_practice_map", ("nhs/gp-reg-pat-prac-map.csv",)),
         Source(
+            # 'Patients registered at a GP practice' by LSOA: every extract present (the
+            # latest publication wins for each practice)
             "gp_registrations",
-            ("nhs/gp-reg-pat-prac-lsoa-all_QNC_oct2025.csv", "nhs/gp-reg-pat-prac-lsoa-all.csv"),
+            ("nhs/gp-reg-pat-prac-lsoa-all.csv",),
+            pattern="nhs/gp-reg-pat-prac-lsoa-all*.csv",
         ),
         Source("sussex_pcn", ("nhs/sussex_pcn_footprints_2023.geojson",)),
         Source(

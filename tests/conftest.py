@@ -110,9 +110,8 @@ def national_url(postgis: str, data_dir: Path) -> str:
     eng = create_engine(sa_url(url))
     try:
         with eng.connect() as c:
-            loaded = c.execute(
-                text("SELECT value::int FROM depmap_meta WHERE key = 'data_version'")
-            ).scalar()
+            # init_db gives a new database a data version: a load has run if load_run says so
+            loaded = c.execute(text("SELECT EXISTS (SELECT 1 FROM load_run)")).scalar()
         if not (reuse and loaded):
             run_load(eng, data_dir, parts_present(data_dir))
     finally:

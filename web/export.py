@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from depmap.core.errors import ServiceError
 from depmap.core.vocab import DOMAINS, SERIES, TILE_CHANGES, TILE_HEALTH
+from geo.pcn import PCN_COVERAGE_FLOOR
 from geo.series import changes
 from queries.areas import get_area
 from queries.db import sql
 from queries.evaluation import programme_evaluation
 from queries.hotspots import hotspots
-from queries.maps import focus
+from queries.maps import focus, pcn_note
 from queries.series import england
 from web.charts import render
 from web.map import OUTLINES, base_config, render_map
@@ -114,11 +115,16 @@ async def export_config(
     area = await get_area(conn, code, kind)
     cfg = base_config("inline")
     f = await focus(conn, area.code, area.kind)
-    rows = (await conn.execute(sql("export_lsoas"), {"id": area.id})).mappings().all()
+    rows = (
+        (await conn.execute(sql("export_lsoas"), {"id": area.id, "pcn_floor": PCN_COVERAGE_FLOOR}))
+        .mappings()
+        .all()
+    )
     names: dict[str, str] = {}
     cfg["lsoas"] = {"type": "FeatureCollection", "features": [_feature(r, names) for r in rows]}
     cfg["names"] = names
     cfg["choropleth_keys"] = list(CHOROPLETH_KEYS)
+    cfg["pcn_note"] = await pcn_note(conn)
     kinds = [o[0] for o in OUTLINES]
     outl = (await conn.execute(sql("export_outlines"), {"id": area.id, "kinds": kinds})).all()
     cfg["footprints"] = {

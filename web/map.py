@@ -132,6 +132,8 @@ def base_config(
             k.code: {"label": k.label, "plural": k.plural, "ranked": k.ranked}
             for k in KINDS.values()
         },
+        # which ICBs the loaded GP registrations cover (set by the caller)
+        "pcn_note": None,
     }
     if mode == "tiles":
         layers = ["lsoa21", *[o[0] for o in OUTLINES]]

@@ -19,7 +19,14 @@ from api.params import (
     RankingKind,
 )
 from depmap.core.names import programme_slug
-from queries.deprivation import RANKING_COLUMNS, deprivation, ranking_sheets, rankings
+from queries.deprivation import (
+    PCN_RANKING_FIELDS,
+    RANKING_COLUMNS,
+    deprivation,
+    ranking_columns,
+    ranking_sheets,
+    rankings_answer,
+)
 from queries.features import features_for
 from queries.lsoas import COLUMNS as LSOA_COLUMNS
 from queries.lsoas import area_lsoas
@@ -65,7 +72,12 @@ async def get_deprivation(
     summary="Every area of a kind with its measures and ranks",
     description="Rank 1 is the most deprived. The CSV has the columns of the JSON rows: "
     + ", ".join(RANKING_COLUMNS)
-    + "; `format=gpkg` the same columns with each area's boundary (EPSG:27700), `format=xlsx` "
+    + " (for PCNs also "
+    + ", ".join(PCN_RANKING_FIELDS)
+    + ": PCNs are weighted by their registered patients, and the answer says how much of "
+    "England's population the loaded registrations account for, `pcn_coverage`, and which "
+    "extracts they are, `registrations`); `format=gpkg` the same columns with each area's "
+    "boundary (EPSG:27700), `format=xlsx` "
     "a workbook of them with an About sheet defining every column. An area's LSOAs with "
     "their IoD figures: `/areas/{id}/lsoas`.",
     response_model=Rankings,
@@ -89,15 +101,7 @@ async def get_rankings(
     k, d, m = kind.value, domain.value, measure.value
 
     async def compute(conn: Any) -> Any:
-        items = await rankings(conn, k, d, m, programme)
-        return {
-            "kind": k,
-            "domain": d,
-            "measure": m,
-            "programme": programme,
-            "count": len(items),
-            "areas": items,
-        }
+        return await rankings_answer(conn, k, d, m, programme)
 
     return await answer_in(
         request,
@@ -105,7 +109,7 @@ async def get_rankings(
         compute,
         format.value,
         rows="areas",
-        columns=RANKING_COLUMNS,
+        columns=ranking_columns(k),
         kind=k,
         sheets=ranking_sheets,
         filename=f"rankings-{k}-{d}"

@@ -16,7 +16,7 @@ from api.deps import (
     is_custom_code,
 )
 from depmap.core.replicas import snapshot_version
-from queries.maps import focus
+from queries.maps import focus, pcn_note
 from web.assets import STATIC_DIR, STATIC_URL
 from web.map import base_config, render_map
 
@@ -51,6 +51,7 @@ async def get_map(
 
     async def compute(conn: Any) -> Any:
         cfg = base_config("tiles", version=snapshot_version(conn), maxzoom=maxzoom)
+        cfg["pcn_note"] = await pcn_note(conn)
         title = "depmap: deprivation and health in England"
         if area:
             cfg["focus"] = await focus(conn, area, area_kind)

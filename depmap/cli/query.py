@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from depmap.cli.common import FormatOpt, check_choice, emit, run_query
+from depmap.cli.common import FormatOpt, check_choice, emit, out, run_query
 from depmap.core.vocab import DOMAINS, MEASURES, OVERLAP_KINDS, RANKED_KINDS
 
 
@@ -19,7 +19,7 @@ def rankings(
     fmt: FormatOpt = "table",
 ) -> None:
     """Every area of a kind with the IoD summary measures (as GET /rankings)."""
-    from queries.deprivation import RANKING_COLUMNS
+    from queries.deprivation import ranking_columns
     from queries.deprivation import rankings as q_rankings
 
     check_choice("kind", kind, RANKED_KINDS)
@@ -27,7 +27,7 @@ def rankings(
     check_choice("measure", measure, MEASURES)
     rows = run_query(lambda conn: q_rankings(conn, kind, domain, measure, programme))
     cols = (
-        list(RANKING_COLUMNS)
+        list(ranking_columns(kind))
         if fmt != "table"
         else ["code", "name", "average_score", "extent", "local_concentration", f"rank_{measure}"]
     )
@@ -42,7 +42,7 @@ def overlaps(
 ) -> None:
     """Which areas of a kind an area overlaps (as GET /areas/{id}/overlaps)."""
     from queries.areas import get_area
-    from queries.overlaps import COLUMNS
+    from queries.overlaps import columns
     from queries.overlaps import overlaps as q_overlaps
 
     check_choice("kind", kind, OVERLAP_KINDS)
@@ -52,11 +52,14 @@ def overlaps(
 
     data = run_query(go)
     cols = (
-        list(COLUMNS)
+        list(columns(kind))
         if fmt != "table"
         else ["code", "name", "share_of_area", "share_of_population", "population"]
     )
     emit(data["overlaps"], cols, fmt, f"{code}: overlaps with {kind}")
+    if kind == "pcn" and fmt == "table":
+        cov = data["pcn_coverage"]
+        out.print(f"pcn_coverage {cov:.4f}" + (f": {data['note']}" if data.get("note") else ""))
 
 
 def profile(

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     Identity,
@@ -52,7 +53,7 @@ from depmap.core.vocab import (
 )
 
 SRID = 27700
-SCHEMA_VERSION = 4  # 4: LSOA21 and LSOA11 summaries stored
+SCHEMA_VERSION = 5  # 4: LSOA21 and LSOA11 summaries stored; 5: registration extracts and ICBs
 
 #: How an area's LSOA weights were made.
 WEIGHT_BASES: tuple[str, ...] = ("lsoa", "area", "registrations")
@@ -244,6 +245,39 @@ load_run = Table(
     Column("finished_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("counts", JSONB, nullable=False, server_default="{}"),
     Column("report", JSONB, nullable=False, server_default="{}"),
+)
+
+# --- GP registrations behind the PCNs (issue 13) --------------------------------------
+registration_extract = Table(
+    "registration_extract",
+    metadata,
+    Column("name", Text, primary_key=True, comment="the file, relative to the data folder"),
+    Column("extract_date", Date, nullable=False),
+    Column("publication", String(7), nullable=False, comment="YYYY-MM of the extract date"),
+    Column("lsoa_geography", String(8), nullable=False, comment="lsoa11 or lsoa21"),
+    Column("geography_by", Text, nullable=False, comment="how it was told: codes, extract date"),
+    Column("rows_read", BigInteger, nullable=False),
+    Column("patients_read", Float, nullable=False),
+    Column("practices", Integer, nullable=False, comment="practices whose rows come from it"),
+    Column("practices_superseded", Integer, nullable=False, comment="held by a later extract"),
+    Column("patients_placed", Float, nullable=False, comment="in an English LSOA21, in a PCN"),
+    Column("pcns", Integer, nullable=False, comment="PCNs with patients from it"),
+    comment="the registration extracts PCNs were derived from (rebuilt by the pcn part)",
+)
+
+registration_icb = Table(
+    "registration_icb",
+    metadata,
+    Column("icb_code", Text, primary_key=True),
+    Column("icb_name", Text, nullable=False),
+    Column("extracts", ARRAY(Text), nullable=False, comment="extracts its practices come from"),
+    Column("practices", Integer, nullable=False, comment="its practices placed, in a PCN"),
+    Column("patients_placed", Float, nullable=False, comment="their patients in English LSOA21s"),
+    Column("pcns", Integer, nullable=False, comment="PCNs derived whose ICB it is"),
+    Column("residents", Float, nullable=False, comment="Census 2021 residents of its LSOAs"),
+    Column("attributed", Float, nullable=False, comment="of them attributed to PCNs"),
+    Column("coverage", Float, nullable=False, comment="attributed / residents"),
+    comment="per ICB: which extracts, practices and patients placed, residents covered",
 )
 
 meta = Table(

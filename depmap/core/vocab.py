@@ -859,7 +859,17 @@ COLUMN_WORDS: dict[str, str] = {
     "pcn_name": "Name of the primary care network",
     "source": "Where the PCN's footprint comes from: registrations (NHS England GP "
     "registrations by LSOA) or icb_supplied (a footprint an ICB supplied)",
-    "share_of_residents": "Share of the area's residents registered with the PCN",
+    "share_of_residents": "Share of the area's residents attributed to the PCN (each LSOA's "
+    "residents in proportion to the PCNs' registered patients there, never more residents "
+    "than patients)",
+    "extract_date": "Date of the NHS England GP registrations extract the PCN's patients come "
+    "from (none for footprints an ICB supplied)",
+    "pcn_extracts": "Extract dates of the GP registrations behind the PCNs listed",
+    "pcn_note": "Why no PCN derived from registrations is listed (the loaded registrations "
+    "account for under 5% of the residents)",
+    "pcn_patients": "The PCN's registered patients living in the area",
+    "icb_code": "Code of the PCN's integrated care board",
+    "icb_name": "Name of the PCN's integrated care board",
     "share_of_pcn_patients": "Share of the PCN's registered patients who live in the area",
 }
 

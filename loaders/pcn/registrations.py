@@ -1,23 +1,25 @@
-"""Reading NHS England's 'Patients registered at a GP practice' by LSOA, and cleaning it.
+"""Reading NHS England's 'Patients registered at a GP practice' by LSOA, and the
+practice-to-PCN map.
 
 The files are read exactly as published (see the shared data README):
 
 * registrations: ``PUBLICATION, EXTRACT_DATE, PRACTICE_CODE, PRACTICE_NAME,
   LSOA_CODE, SEX, NUMBER_OF_PATIENTS``, one row per practice, LSOA of residence
-  and sex (``ALL`` in the all-persons file);
+  and sex (``ALL`` in the all-persons file); older publications on 2011 LSOAs,
+  newer ones on 2021 LSOAs;
 * the practice map: ``PRACTICE_CODE, PRACTICE_NAME, PCN_CODE, PCN_NAME,
   ONS_SUB_ICB_LOCATION_CODE, SUB_ICB_LOCATION_NAME, ONS_ICB_CODE, ICB_NAME`` (and
   more columns, unused).
 
-The publication holds rows that cannot be placed in an English 2021 LSOA of a
-PCN. Nothing is dropped silently: every row removed is counted, with its
-patients, under one of the reasons of :data:`REASONS`, and the counts go to the
-load's closing table.
+One reader for every registrations file: the national file has 866,000 rows but
+few distinct values (6,500 practices, 33,000 LSOAs, one sex, one date), so the text
+columns are read as categoricals and tidied (stripped, upper-cased) once per
+distinct value: about 0.3 s and 20 MB for the national file. What the rows hold
+and where they go is worked out by :mod:`geo.registrations`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from depmap.core.errors import LoadError
+from geo.registrations import Extract, publication_date
 from sources.tables import read_csv
 
 REGISTRATION_COLUMNS = (
@@ -36,6 +39,9 @@ REGISTRATION_COLUMNS = (
     "SEX",
     "NUMBER_OF_PATIENTS",
 )
+#: The columns read, in the order of :func:`read_registrations`'s frame.
+READ_COLUMNS = ("EXTRACT_DATE", "PRACTICE_CODE", "LSOA_CODE", "SEX", "NUMBER_OF_PATIENTS")
+_TEXT = ("EXTRACT_DATE", "PRACTICE_CODE", "LSOA_CODE", "SEX")
 MAP_COLUMNS = (
     "EXTRACT_DATE",
     "PRACTICE_CODE",
@@ -48,53 +54,72 @@ MAP_COLUMNS = (
     "ICB_NAME",
 )
 
-#: Why rows were removed, in the order they are checked.
-REASONS: dict[str, str] = {
-    "practice_not_in_map": "practice not in the practice-to-PCN map (closed, merged or new)",
-    "practice_not_in_pcn": "practice in no PCN (PCN code U, 'Unallocated')",
-    "closed_practice": "closed practice (no registered patients)",
-    "welsh": "Welsh LSOA (W01)",
-    "scottish": "Scottish data zone (S01)",
-    "northern_irish": "Northern Irish area (N..)",
-    "crown_dependency": "Channel Islands or Isle of Man pseudo code (L99999999, M99999999)",
-    "placeholder": "placeholder, not a code (CLOSED, EMPTY ...)",
-    "not_lsoa21": "English code that is not a loaded 2021 LSOA (E01...)",
-}
 
-_LSOA21 = re.compile(r"^E01\d{6}$")
-_UNALLOCATED = {"", "U", "UNALLOCATED"}
-
-
-@dataclass
-class Cleaned:
-    """Registrations that could be placed, and what was removed and why."""
-
-    rows: pd.DataFrame  # practice_code, pcn_code, lsoa21_code, patients
-    pcns: pd.DataFrame  # indexed by pcn_code: name, sicbl_code, sicbl_name, icb_code, icb_name
-    practices: pd.DataFrame  # practice_code, practice_name, pcn_code, patients
-    removed: dict[str, dict[str, int]] = field(default_factory=dict)
-    extract_date: str = ""
-    map_extract_date: str = ""
-    total_rows: int = 0
-    total_patients: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def vintage(self) -> str:
-        """``YYYY-MM`` of the registrations' extract date (``01OCT2025`` -> ``2025-10``)."""
-        d = pd.to_datetime(self.extract_date, format="%d%b%Y", errors="coerce")
-        return self.extract_date[:16] if pd.isna(d) else f"{d.year:04d}-{d.month:02d}"
+def _tidy(s: pd.Series, *, upper: bool, fill: str | None) -> pd.Series:
+    """A categorical column stripped (and upper-cased) once per distinct value; its
+    categories are the tidied values (merged where tidying made two equal), missing
+    values ``fill`` (or left missing)."""
+    cats = pd.Index(s.cat.categories.astype(str), dtype=object).str.strip()
+    if upper:
+        cats = cats.str.upper()
+    old = s.cat.codes.to_numpy()
+    new_of_old, uniq = pd.factorize(np.asarray(cats, dtype=object), sort=True)
+    uniq = np.asarray(uniq, dtype=object)
+    fill_at = -1
+    if fill is not None and (old < 0).any():
+        if fill not in set(uniq):
+            uniq = np.append(uniq, fill)
+        fill_at = int(np.flatnonzero(uniq == fill)[0])
+    codes = np.append(new_of_old, fill_at)[old]
+    cat = pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object))
+    return pd.Series(cat, index=s.index, name=s.name)
 
 
 def read_registrations(path: Path) -> pd.DataFrame:
-    """The registrations file with its published header checked; patients as integers."""
-    df = read_csv(path, required=list(REGISTRATION_COLUMNS))
+    """The registrations file with its published header checked.
+
+    Returns the columns :data:`READ_COLUMNS`: the text ones as categoricals (codes
+    stripped, ``SEX`` upper-cased, a missing ``LSOA_CODE`` or ``SEX`` as ``""``),
+    ``NUMBER_OF_PATIENTS`` as int64. ``PUBLICATION`` and ``PRACTICE_NAME`` must be
+    there but are not kept.
+
+    Raises
+    ------
+    LoadError
+        Not a readable CSV; a published column missing (the header is matched in
+        any case); no rows; ``NUMBER_OF_PATIENTS`` not a whole number >= 0; a row
+        with no ``PRACTICE_CODE``.
+    """
+    try:
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns.tolist()
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise LoadError(f"{path.name}: not a readable CSV: {e}") from e
+    lower = {str(c).strip().lower(): c for c in header}
+    missing = [c for c in REGISTRATION_COLUMNS if c.lower() not in lower]
+    if missing:
+        shown = ", ".join(map(str, header[:12])) + (" ..." if len(header) > 12 else "")
+        raise LoadError(
+            f"{path.name}: wrong header for GP registrations by LSOA: missing column(s) "
+            f"{', '.join(missing)} (the file has: {shown})"
+        )
+    cols = {lower[c.lower()]: c for c in READ_COLUMNS}
+    try:
+        df = pd.read_csv(
+            path,
+            usecols=list(cols),
+            encoding="utf-8-sig",
+            dtype={k: "category" for k, v in cols.items() if v in _TEXT},
+        ).rename(columns=cols)[list(READ_COLUMNS)]
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise LoadError(f"{path.name}: cannot be parsed: {e}") from e
     if df.empty:
         raise LoadError(f"{path.name}: the file has a header but no rows")
-    for c in ("PRACTICE_CODE", "LSOA_CODE", "SEX", "EXTRACT_DATE"):
-        df[c] = df[c].astype("string").str.strip()
-    n = pd.to_numeric(df["NUMBER_OF_PATIENTS"], errors="coerce")
-    bad = n.isna() | (n < 0) | (n != np.floor(n))
+    n = df["NUMBER_OF_PATIENTS"]
+    if pd.api.types.is_integer_dtype(n):
+        bad = n < 0
+    else:
+        n = pd.to_numeric(n, errors="coerce")
+        bad = n.isna() | (n < 0) | (n != np.floor(n))
     if bad.any():
         ex = df.loc[bad, "NUMBER_OF_PATIENTS"].head(3).tolist()
         raise LoadError(
@@ -102,20 +127,22 @@ def read_registrations(path: Path) -> pd.DataFrame:
             f"{int(bad.sum()):,} rows are not, e.g. {ex}"
         )
     df["NUMBER_OF_PATIENTS"] = n.astype(np.int64)
-    if df["PRACTICE_CODE"].isna().any():
-        raise LoadError(
-            f"{path.name}: {int(df['PRACTICE_CODE'].isna().sum())} rows have no PRACTICE_CODE"
-        )
-    df["LSOA_CODE"] = df["LSOA_CODE"].fillna("")
-    df["SEX"] = df["SEX"].fillna("").str.upper()
+    if (df["PRACTICE_CODE"].cat.codes < 0).any():
+        k = int((df["PRACTICE_CODE"].cat.codes < 0).sum())
+        raise LoadError(f"{path.name}: {k:,} rows have no PRACTICE_CODE")
+    df["EXTRACT_DATE"] = _tidy(df["EXTRACT_DATE"], upper=True, fill="")
+    df["PRACTICE_CODE"] = _tidy(df["PRACTICE_CODE"], upper=True, fill=None)
+    df["LSOA_CODE"] = _tidy(df["LSOA_CODE"], upper=True, fill="")
+    df["SEX"] = _tidy(df["SEX"], upper=True, fill="")
     return df
 
 
 def read_practice_map(path: Path) -> pd.DataFrame:
-    """The practice-to-PCN map, one row per practice."""
+    """The practice-to-PCN map, one row per practice, indexed by ``PRACTICE_CODE``."""
     m = read_csv(path, required=list(MAP_COLUMNS))
     for c in MAP_COLUMNS:
         m[c] = m[c].astype("string").str.strip()
+    m["PRACTICE_CODE"] = m["PRACTICE_CODE"].str.upper()
     dup = m.loc[m["PRACTICE_CODE"].duplicated(), "PRACTICE_CODE"]
     if len(dup):
         raise LoadError(
@@ -124,128 +151,88 @@ def read_practice_map(path: Path) -> pd.DataFrame:
     return m.set_index("PRACTICE_CODE")
 
 
-def _lsoa_reason(codes: pd.Series, known: set[str]) -> pd.Series:
-    """The removal reason of each LSOA code, or '' for a loaded English 2021 LSOA."""
-    c = codes.fillna("").str.upper()
-    out = pd.Series("", index=codes.index, dtype=object)
-    is_lsoa = c.str.match(_LSOA21.pattern) & c.isin(known)
-    out[~is_lsoa & c.str.match(r"^E01\d{6}$")] = "not_lsoa21"
-    out[c.str.match(r"^W\d{8}$")] = "welsh"
-    out[c.str.match(r"^S\d{8}$")] = "scottish"
-    out[c.str.match(r"^N\d{8}$") | c.str.match(r"^95[A-Z]{2}\d{2}[A-Z]\d$")] = "northern_irish"
-    out[c.isin(["L99999999", "M99999999"])] = "crown_dependency"
-    out[(out == "") & ~is_lsoa] = "placeholder"
-    return out
+@dataclass
+class RegistrationFile:
+    """One registrations file as read: its extract and what reading it found."""
+
+    rel: str
+    extract: Extract  # rows: practice_code, lsoa_code (categoricals), patients
+    extract_date: str  # as published: 01OCT2025
+    total_rows: int
+    total_patients: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def published(self) -> pd.Timestamp:
+        return publication_date(self.extract_date)
+
+    @property
+    def publication(self) -> str:
+        """``YYYY-MM`` of the extract date (``01OCT2025`` -> ``2025-10``)."""
+        return f"{self.published.year:04d}-{self.published.month:02d}"
+
+    @property
+    def lsoa_codes(self) -> pd.Index:
+        """The distinct LSOA codes of its rows."""
+        col = self.extract.rows["lsoa_code"]
+        return pd.Index(col.cat.categories[np.unique(col.cat.codes[col.cat.codes >= 0])])
 
 
-def clean(
-    reg: pd.DataFrame, practice_map: pd.DataFrame, lsoa_codes: set[str], *, source: str = ""
-) -> Cleaned:
-    """Place each registration row in a PCN and an English 2021 LSOA, or count why not.
+def read_extract(path: Path, rel: str) -> RegistrationFile:
+    """A registrations file as one extract: the all-persons rows, one date, no repeats.
 
-    Parameters
-    ----------
-    reg
-        :func:`read_registrations`.
-    practice_map
-        :func:`read_practice_map`.
-    lsoa_codes
-        The LSOA21 codes loaded.
-    source
-        File name for messages.
+    Rows by sex are left aside when the file has ``ALL`` rows (and summed when it
+    has none), with a note.
+
+    Raises
+    ------
+    LoadError
+        As :func:`read_registrations`; several extract dates, or one that is not a
+        date; a practice, LSOA and sex repeated (a file concatenated twice).
     """
-    removed: dict[str, dict[str, int]] = {}
+    df = read_registrations(path)
     notes: list[str] = []
-    df = reg
-    sexes = set(df["SEX"].unique())
+    sexes = set(df["SEX"].cat.categories[np.unique(df["SEX"].cat.codes)])
+    shown = ", ".join(sorted(x or "(blank)" for x in sexes - {"ALL"}))
     if "ALL" in sexes and len(sexes) > 1:
-        other = df[df["SEX"] != "ALL"]
+        other = df["SEX"] != "ALL"
         notes.append(
-            f"{len(other):,} rows by sex ({', '.join(sorted(sexes - {'ALL'}))}) left aside: "
-            "the ALL rows are used"
+            f"{rel}: {int(other.sum()):,} rows by sex ({shown}) left aside: the ALL rows are used"
         )
-        df = df[df["SEX"] == "ALL"]
+        df = df[~other]
     elif "ALL" not in sexes:
-        notes.append(f"no ALL rows: patients summed over {', '.join(sorted(sexes))}")
+        notes.append(f"{rel}: no ALL rows: patients summed over {shown}")
     key = ["PRACTICE_CODE", "LSOA_CODE", "SEX"]
     dup = df.duplicated(key)
     if dup.any():
         ex = df.loc[dup, key].head(3).astype(str).agg("/".join, axis=1).tolist()
         raise LoadError(
-            f"{source}: {int(dup.sum()):,} rows repeat a practice, LSOA and sex, e.g. {ex}; "
+            f"{rel}: {int(dup.sum()):,} rows repeat a practice, LSOA and sex, e.g. {ex}; "
             "is the file concatenated twice?"
         )
-    total_rows, total_patients = len(df), int(df["NUMBER_OF_PATIENTS"].sum())
-
-    def drop(mask: pd.Series, reason: str) -> None:
-        nonlocal df
-        if mask.any():
-            part = df[mask]
-            removed[reason] = {
-                "rows": len(part),
-                "patients": int(part["NUMBER_OF_PATIENTS"].sum()),
-                "practices": int(part["PRACTICE_CODE"].nunique()),
-            }
-        df = df[~mask]
-
-    drop(~df["PRACTICE_CODE"].isin(practice_map.index), "practice_not_in_map")
-    pcn = df["PRACTICE_CODE"].map(practice_map["PCN_CODE"]).fillna("")
-    pcn_name = df["PRACTICE_CODE"].map(practice_map["PCN_NAME"]).fillna("")
-    drop(
-        pcn.str.upper().isin(_UNALLOCATED) | (pcn_name.str.upper() == "UNALLOCATED"),
-        "practice_not_in_pcn",
-    )
-    per_practice = df.groupby("PRACTICE_CODE")["NUMBER_OF_PATIENTS"].transform("sum")
-    drop(per_practice <= 0, "closed_practice")
-    reason = _lsoa_reason(df["LSOA_CODE"], lsoa_codes)
-    for r in (
-        "welsh",
-        "scottish",
-        "northern_irish",
-        "crown_dependency",
-        "placeholder",
-        "not_lsoa21",
-    ):
-        drop(reason.loc[df.index] == r, r)
-    if df.empty:
-        raise LoadError(f"{source}: no registrations are left in an English 2021 LSOA of a PCN")
+    dates = [d for d in df["EXTRACT_DATE"].unique() if str(d)]
+    if len(dates) != 1:
+        raise LoadError(
+            f"{rel}: one extract per file: EXTRACT_DATE has {len(dates)} values "
+            f"({', '.join(map(str, dates[:4])) or 'none'})"
+        )
+    date = str(dates[0])
+    try:
+        publication_date(date)
+    except ValueError as e:
+        raise LoadError(f"{rel}: EXTRACT_DATE: {e}") from e
     rows = pd.DataFrame(
         {
-            "practice_code": df["PRACTICE_CODE"].to_numpy(),
-            "pcn_code": df["PRACTICE_CODE"].map(practice_map["PCN_CODE"]).to_numpy(),
-            "lsoa21_code": df["LSOA_CODE"].str.upper().to_numpy(),
+            "practice_code": df["PRACTICE_CODE"].array,
+            "lsoa_code": df["LSOA_CODE"].array,
             "patients": df["NUMBER_OF_PATIENTS"].to_numpy(dtype=np.int64),
         }
     )
-    practices = rows.groupby("practice_code", as_index=False).agg(
-        pcn_code=("pcn_code", "first"), patients=("patients", "sum")
-    )
-    practices["practice_name"] = practices["practice_code"].map(practice_map["PRACTICE_NAME"])
-    pm = practice_map.loc[practices["practice_code"]].assign(
-        patients=practices["patients"].to_numpy()
-    )
-    # a PCN's sub-ICB and ICB: those of the practices holding most of its patients
-    lead = pm.sort_values("patients", ascending=False).reset_index()
-    pcns = lead.groupby("PCN_CODE").agg(
-        name=("PCN_NAME", "first"),
-        sicbl_code=("ONS_SUB_ICB_LOCATION_CODE", "first"),
-        sicbl_name=("SUB_ICB_LOCATION_NAME", "first"),
-        icb_code=("ONS_ICB_CODE", "first"),
-        icb_name=("ICB_NAME", "first"),
-    )
-    pcns.index.name = "pcn_code"
-    extract = str(reg["EXTRACT_DATE"].mode().iloc[0]) if len(reg) else ""
-    map_extract = str(practice_map["EXTRACT_DATE"].mode().iloc[0]) if len(practice_map) else ""
-    if extract.upper() != map_extract.upper():
-        notes.append(f"registrations extracted {extract}, practice map {map_extract}")
-    return Cleaned(
-        rows=rows,
-        pcns=pcns,
-        practices=practices,
-        removed=removed,
-        extract_date=extract,
-        map_extract_date=map_extract,
-        total_rows=total_rows,
-        total_patients=total_patients,
+    return RegistrationFile(
+        rel=rel,
+        extract=Extract(rel, date, rows),
+        extract_date=date,
+        total_rows=len(rows),
+        total_patients=int(rows["patients"].sum()),
         notes=notes,
     )

@@ -1,5 +1,7 @@
 -- The LSOA21s of an area for a self-contained map: what their tiles carry, the ICB,
--- sub-ICB and PCNs they fall in (PCN shares are of the LSOA's registered patients), and
+-- sub-ICB and PCNs they fall in (PCN shares of the LSOA's residents by the rule of
+-- geo.pcn; PCNs derived from registrations only where they account for at least
+-- :pcn_floor of its residents, as /areas/{id}/overlaps?kind=pcn lists them), and
 -- their boundary in WGS84 simplified by 8 m, to 4 decimals (about 10 m: BGC boundaries are
 -- generalised to 20 m), and their series over time.
 SELECT l.*, x.*, s.population AS residents,
@@ -16,11 +18,13 @@ SELECT l.*, x.*, s.population AS residents,
         WHERE x.lsoa_id = l.lsoa_id AND x.kind = 'sicbl') AS sicbl,
        (SELECT coalesce(json_agg(json_build_object('code', p.code, 'name', p.name,
                                                    'share', p.share)
-                                 ORDER BY p.share DESC), '[]'::json)
-        FROM (SELECT o.code, o.name,
-                     x.population / nullif(sum(x.population) OVER (), 0) AS share
+                                 ORDER BY p.share DESC, p.code), '[]'::json)
+        FROM (SELECT o.code, o.name, x.pop_share AS share, o.weight_basis,
+                     sum(x.pop_share) FILTER (WHERE o.weight_basis = 'registrations')
+                         OVER () AS coverage
               FROM area_lsoa x JOIN area o ON o.id = x.area_id
-              WHERE x.lsoa_id = l.lsoa_id AND x.kind = 'pcn') p) AS pcn
+              WHERE x.lsoa_id = l.lsoa_id AND x.kind = 'pcn') p
+        WHERE p.weight_basis <> 'registrations' OR p.coverage >= :pcn_floor) AS pcn
 FROM area_lsoa w
 JOIN tile_lsoa l ON l.lsoa_id = w.lsoa_id
 JOIN lsoa_stats s ON s.lsoa_id = w.lsoa_id

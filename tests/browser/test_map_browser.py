@@ -85,7 +85,11 @@ def lsoa_facts(engine, code: str) -> dict:
                     "(SELECT o.name FROM area_lsoa w JOIN area o ON o.id = w.area_id "
                     " WHERE w.lsoa_id = a.id AND w.kind = 'icb') AS icb, "
                     "(SELECT o.name FROM area_lsoa w JOIN area o ON o.id = w.area_id "
-                    " WHERE w.lsoa_id = a.id AND w.kind = 'sicbl') AS sicbl "
+                    " WHERE w.lsoa_id = a.id AND w.kind = 'sicbl') AS sicbl, "
+                    "(SELECT o.name FROM area_lsoa w JOIN area o ON o.id = w.area_id "
+                    " WHERE w.lsoa_id = a.id AND w.kind = 'pcn' "
+                    " AND o.weight_basis = 'registrations' "
+                    " ORDER BY w.pop_share DESC, o.code LIMIT 1) AS pcn "
                     "FROM area a JOIN lsoa_stats s ON s.lsoa_id = a.id, "
                     "ST_Transform(ST_PointOnSurface(a.geom), 4326) AS p "
                     "WHERE a.kind = 'lsoa21' AND a.code = :c"
@@ -150,6 +154,35 @@ def check_popup(fields: dict[str, str], facts: dict, code: str) -> None:
     assert fields["population"] == f"{round(facts['population']):,}"
     assert facts["icb"] in fields["icb"]
     assert facts["sicbl"] in fields["sicbl"]
+    # the PCN serving most of its residents (registrations loaded for every ICB)
+    assert facts["pcn"] and fields["pcn"].startswith(facts["pcn"])
+
+
+def check_pcn_note(page) -> None:  # type: ignore[no-untyped-def]
+    """The note under the layer control: which ICBs the loaded registrations cover."""
+    note = page.locator("#depmap-pcn-note").inner_text()
+    assert note.startswith("PCN outlines, and PCNs in popups, only where GP registrations")
+    assert "42 ICBs" in note and "2025-10" in note and "2022-07" in note
+
+
+def neighbour(engine, code: str) -> dict:
+    """An LSOA touching ``code`` (its code and a point inside it)."""
+    with engine.connect() as c:
+        row = (
+            c.execute(
+                text(
+                    "SELECT b.code, ST_X(p) AS lon, ST_Y(p) AS lat FROM area a "
+                    "JOIN lsoa_adjacency j ON j.lsoa_id = a.id "
+                    "JOIN area b ON b.id = j.neighbour_id, "
+                    "ST_Transform(ST_PointOnSurface(b.geom), 4326) AS p "
+                    "WHERE a.kind = 'lsoa21' AND a.code = :c ORDER BY b.code LIMIT 1"
+                ),
+                {"c": code},
+            )
+            .mappings()
+            .one()
+        )
+    return dict(row)
 
 
 def check_legend(page) -> None:  # type: ignore[no-untyped-def]
@@ -197,8 +230,29 @@ def test_served_map(page, live_server, national_engine):  # type: ignore[no-unty
         "most",
         "deprived)",
     ]
+    check_pcn_note(page)
     page.wait_for_timeout(600)  # the popup fades in and the map pans to it
     shot(page, "map-lsoa-popup")
+    # an LSOA the loaded registrations barely reach: no PCN, the answer's note instead
+    # (the answer as the service gives it with one ICB's file loaded, stubbed here)
+    other = neighbour(national_engine, LSOA)
+    note = "The loaded GP registrations account for 0.01% of this area's residents (stub)"
+    page.route(
+        f"**/areas/{other['code']}/overlaps?area_kind=lsoa21&kind=pcn",
+        lambda route: route.fulfill(
+            json={"overlaps": [], "count": 0, "pcn_coverage": 0.0001, "note": note}
+        ),
+    )
+    page.evaluate("void window.depmapApp.map.closePopup()")
+    page.evaluate(
+        f"void window.depmapApp.map.setView([{other['lat']}, {other['lon']}], 14, "
+        "{animate: false})"
+    )
+    page.wait_for_timeout(1500)  # the LSOA's tiles (neighbours of those already drawn)
+    click_at(page, other["lat"], other["lon"])
+    page.wait_for_selector(f".depmap-popup[data-code='{other['code']}']", timeout=20_000)
+    fields = popup_fields(page)
+    assert fields["pcn"] == "none listed" and fields["pcn_note"] == note
     # the chooser recolours the map and the legend follows
     page.select_option("#depmap-indicator", label="Acute morbidity (IoD 2025)")
     legend = page.locator("#depmap-legend").inner_text()
@@ -271,6 +325,7 @@ def test_exported_file_works_with_no_server(page, national_url, national_engine,
     page.wait_for_timeout(500)
     click_at(page, facts["lat"], facts["lon"])
     check_popup(popup_fields(page), facts, LSOA)
+    check_pcn_note(page)
     page.wait_for_timeout(600)  # the popup fades in and the map pans to it
     shot(page, "export-lsoa-popup")
     page.fill("#depmap-search", "Liverpool 056A")

@@ -130,6 +130,7 @@ def test_hotspots_csv_names_the_places_of_each_unit(client):
         "sicbl_name",
         "icb_code",
         "pcn_coverage",
+        "pcn_extracts",
         "pcn_1_code",
         "pcn_1_name",
         "pcn_1_share",
@@ -141,7 +142,12 @@ def test_hotspots_csv_names_the_places_of_each_unit(client):
     assert hot["ltla_name"].notna().all() and hot["sicbl_code"].str.startswith("E38").all()
     wirral = df[df["code"] == "E01007269"].iloc[0]  # Wirral 010C: its ward and authority
     assert (wirral["ltla_code"], wirral["ward_name"]) == ("E08000015", "Seacombe")
-    # PCNs: registrations are loaded for Staffordshire only
+    # PCNs: registrations are loaded for every ICB (Staffordshire's from October 2025)
+    assert df["pcn_1_code"].notna().mean() > 0.99
+    # (a Staffordshire PCN also serves some border LSOAs: "2025-10-01; 2022-07-01")
+    assert (df["pcn_extracts"] == "2022-07-01").mean() > 0.95
+    assert df["pcn_extracts"].str.endswith("2022-07-01").all()
     staffs = pd.read_csv(io.StringIO(client.get(f"/areas/{STAFFS}/hotspots?format=csv").text))
     assert staffs["pcn_1_code"].notna().mean() > 0.99
     assert staffs["pcn_coverage"].between(0, 1).all()
+    assert staffs["pcn_extracts"].str.startswith("2025-10-01").mean() > 0.9

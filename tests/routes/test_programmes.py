@@ -84,21 +84,31 @@ def test_summary_has_every_area_with_measures_and_routes(summary, national_engin
     assert sorted(ranks)[0] == 1 and max(ranks) <= summary["count"]
 
 
-def test_summary_names_the_pcns_in_staffordshire(summary):
+def test_summary_names_the_pcns_serving_every_area(summary):
+    """With every ICB's registrations loaded, every area has its PCNs; Staffordshire's
+    come from the October 2025 extract, the others from July 2022."""
+    assert [e["publication"] for e in summary["registrations"]["extracts"]] == [
+        "2025-10",
+        "2022-07",
+    ]
+    for a in summary["areas"]:
+        assert a["pcns"], a["code"]
+        # lower where the practices of 2022 have closed or merged since (not in the
+        # October 2025 practice map): 0.49 at least, in a Leeds neighbourhood
+        assert a["pcn_coverage"] > 0.4 and a["pcn_note"] is None
+        # derived PCNs first (largest share first), then footprints an ICB supplies
+        derived = [p for p in a["pcns"] if p["source"] == "registrations"]
+        assert a["pcns"][: len(derived)] == derived
+        shares = [p["share_of_residents"] for p in derived]
+        assert shares == sorted(shares, reverse=True)
+        assert a["pcn_1_code"] == a["pcns"][0]["code"]
+        assert all(p["population_basis"] == "gp_registered_patients" for p in derived)
     staffs = [a for a in summary["areas"] if a["icb_code"] == "E54000010"]
     assert staffs
     for a in staffs:
-        assert a["pcns"], a["code"]
-        shares = [p["share_of_residents"] for p in a["pcns"]]
-        assert shares == sorted(shares, reverse=True)
-        assert a["pcn_coverage"] == pytest.approx(1.0)
-        assert a["pcn_1_code"] == a["pcns"][0]["code"]
-        assert all(p["population_basis"] == "gp_registered_patients" for p in a["pcns"])
-    elsewhere = [a for a in summary["areas"] if a["icb_code"] not in ("E54000010", "E54000064")]
-    # outside the file's ICB only cross-border registrations count (a Wolverhampton LSOA
-    # next to Staffordshire has 14% of its residents with a Staffordshire PCN)
-    assert max(a["pcn_coverage"] for a in elsewhere) < 0.25
-    assert sum(a["pcn_coverage"] > 0.01 for a in elsewhere) < 10
+        assert a["pcns"][0]["extract_date"] == "2025-10-01"
+    cover = [a["pcn_coverage"] for a in summary["areas"]]
+    assert np.median(cover) > 0.95 and np.percentile(cover, 5) > 0.8
 
 
 def test_pcn_shares_agree_with_the_overlaps_route(client, summary):
@@ -113,14 +123,8 @@ def test_pcn_shares_agree_with_the_overlaps_route(client, summary):
 
 
 def test_pcn_shares_are_capped_by_the_registrations(summary, national_engine, data_dir):
-    """share_of_residents = sum over LSOAs of residents x PCN share x min(1, patients /
-    residents) / residents, recomputed from the files."""
-    reg = pd.read_csv(data_dir / "nhs" / "gp-reg-pat-prac-lsoa-all_QNC_oct2025.csv", dtype=str)
-    reg["n"] = reg["NUMBER_OF_PATIENTS"].astype(int)
-    m = pd.read_csv(data_dir / "nhs" / "gp-reg-pat-prac-map.csv", dtype=str)
-    reg["pcn"] = reg["PRACTICE_CODE"].map(m.set_index("PRACTICE_CODE")["PCN_CODE"])
-    by = reg[reg["LSOA_CODE"].str.startswith("E01")].groupby(["LSOA_CODE", "pcn"])["n"].sum()
-    tot = by.groupby(level=0).sum()
+    """share_of_residents = sum over LSOAs of residents x patients / max(patients loaded,
+    residents) / residents, recomputed from the stored patients and the census file."""
     census = pd.read_csv(
         data_dir / "population" / "census21_lsoa21_residents_disability.csv"
     ).set_index("lsoa21_code")["total_residents"]
@@ -131,12 +135,21 @@ def test_pcn_shares_are_capped_by_the_registrations(summary, national_engine, da
                 {"p": PROG},
             ).all()
         )
+        rows = c.execute(
+            text(
+                "SELECT l.code, a.code, w.population FROM area_lsoa w "
+                "JOIN area a ON a.id = w.area_id AND a.weight_basis = 'registrations' "
+                "JOIN area l ON l.id = w.lsoa_id WHERE w.kind = 'pcn'"
+            )
+        ).all()
+    by = pd.DataFrame(rows, columns=["lsoa", "pcn", "n"]).set_index(["lsoa", "pcn"])["n"]
+    tot = by.groupby(level=0).sum()
     for a in [x for x in summary["areas"] if x["pcns"]][::5]:
         ls = members[a["code"]]
         res = census[ls]
         for p in [x for x in a["pcns"] if x["source"] == "registrations"]:
             s = sum(
-                res[lc] * by.get((lc, p["code"]), 0) / tot[lc] * min(1.0, tot[lc] / res[lc])
+                res[lc] * by.get((lc, p["code"]), 0) / max(tot[lc], res[lc])
                 for lc in ls
                 if lc in tot.index
             )

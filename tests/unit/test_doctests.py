@@ -15,6 +15,7 @@ MODULES = [
     "geo.neighbourhoods",
     "geo.overlap",
     "geo.pcn",
+    "geo.registrations",
     "geo.series",
     "geo.union",
     "depmap.core.names",
@@ -22,6 +23,7 @@ MODULES = [
     "queries.formats",
     "queries.geopackage",
     "queries.ogc",
+    "queries.registrations",
     "tiles.grid",
 ]
 

@@ -61,8 +61,8 @@ def test_every_exported_column_is_defined_by_the_vocabulary() -> None:
     from queries import comparators, deprivation, hotspots, lsoas, overlaps, profile, programmes
 
     tables = {
-        "overlaps": overlaps.COLUMNS,
-        "rankings": deprivation.RANKING_COLUMNS,
+        "overlaps": overlaps.columns("pcn"),
+        "rankings": deprivation.ranking_columns("pcn"),
         "hotspot units (lsoa21)": hotspots.UNIT_COLUMNS["lsoa21"],
         "hotspot units (msoa21)": hotspots.UNIT_COLUMNS["msoa21"],
         "msoa_concentration": hotspots.MSOA_COLUMNS,

@@ -239,6 +239,12 @@
     this.control = L.control.layers(this.bases, this.overlays, {
       collapsed: false, position: "topright"
     }).addTo(this.map);
+    // PCNs are derived from GP registrations: say which ICBs the loaded ones cover
+    if (this.cfg.pcn_note) {
+      this.control.getContainer().appendChild(el("div", {
+        "class": "depmap-pcn-note", id: "depmap-pcn-note", text: this.cfg.pcn_note
+      }));
+    }
   };
 
   /* --- the chooser of what the choropleth shows --- */
@@ -365,6 +371,7 @@
         icb: pick(r[1]),
         sicbl: pick(r[2]),
         pcn: pick(r[3]),
+        pcn_note: r[3].note,
         series: r[4] ? r[4].changes.map(function (c) {
           return {
             short: c.short, unit: c.unit, better: c.better, change: c.change,
@@ -468,8 +475,10 @@
     };
     row("ICB", names(p.icb, "icb"));
     row("Sub-ICB", names(p.sicbl, "sicbl"));
+    // PCNs only where the loaded GP registrations account for enough of the residents
     row("PCN", p.pcn && p.pcn.length ? names(p.pcn, "pcn")
-        : "<span data-field='pcn'>no PCN data for this area</span>");
+        : "<span data-field='pcn'>none listed</span><div class='depmap-note' " +
+          "data-field='pcn_note'>" + esc(p.pcn_note || this.cfg.pcn_note || "") + "</div>");
     if (p.series && p.series.length) {
       rows.push("<tr class='depmap-sub'><th colspan='2'>Change over time " +
                 "<span class='depmap-code'>(England's change)</span></th></tr>");
