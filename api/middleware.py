@@ -64,7 +64,8 @@ class BodyLimit:
 
 
 class RejectNul:
-    """NUL characters cannot reach PostgreSQL text: refuse them in the path or query (422)."""
+    """NUL characters cannot reach PostgreSQL text: refuse them in the path or query (422;
+    400 under ``/ogc``, where OGC API - Features answers a bad parameter with 400)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -79,9 +80,10 @@ class RejectNul:
                 or "\x00" in path
                 or "%00" in scope.get("raw_path", b"").decode("latin-1").lower()
             ):
+                ogc = path == "/ogc" or path.startswith("/ogc/")
                 await _reply(
                     send,
-                    422,
+                    400 if ogc else 422,
                     "invalid_parameter",
                     "parameters must not contain NUL (0x00) characters",
                 )
