@@ -76,12 +76,40 @@ def get_databases(request: Request) -> Databases:
     return dbs
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
-SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
-TileSettingsDep = Annotated[TileSettings, Depends(get_tile_settings)]
-EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
-TilesDep = Annotated[TileService, Depends(get_tiles)]
-DatabasesDep = Annotated[Databases, Depends(get_databases)]
+# Dependencies are coroutines: FastAPI runs a plain function (or a class) given to Depends
+# in its thread pool, a thread hop on every request for what is an attribute read.
+
+
+async def _services(request: Request) -> Services:
+    return get_services(request)
+
+
+async def _settings(request: Request) -> ApiSettings:
+    return get_settings(request)
+
+
+async def _tile_settings(request: Request) -> TileSettings:
+    return get_tile_settings(request)
+
+
+async def _engine(request: Request) -> AsyncEngine:
+    return get_engine(request)
+
+
+async def _tiles(request: Request) -> TileService:
+    return get_tiles(request)
+
+
+async def _databases(request: Request) -> Databases:
+    return get_databases(request)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+SettingsDep = Annotated[ApiSettings, Depends(_settings)]
+TileSettingsDep = Annotated[TileSettings, Depends(_tile_settings)]
+EngineDep = Annotated[AsyncEngine, Depends(_engine)]
+TilesDep = Annotated[TileService, Depends(_tiles)]
+DatabasesDep = Annotated[Databases, Depends(_databases)]
 
 
 def _token_ok(request: Request, settings: ApiSettings) -> bool:
@@ -415,7 +443,11 @@ async def answer_in(
 
 
 #: The data version reads are served at now (503 while there is none).
-VersionDep = Annotated[int, Depends(data_version)]
+async def _data_version(request: Request) -> int:
+    return data_version(request)
+
+
+VersionDep = Annotated[int, Depends(_data_version)]
 
 
 class Areas:
@@ -435,4 +467,8 @@ class Areas:
         return await get_area(conn, code, kind, await self.directory(conn))
 
 
-AreasDep = Annotated[Areas, Depends(Areas)]
+async def _areas(request: Request) -> Areas:
+    return Areas(request)
+
+
+AreasDep = Annotated[Areas, Depends(_areas)]
