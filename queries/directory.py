@@ -78,6 +78,8 @@ class AreaDirectory:
         self.area_m2 = np.array(cols[9], dtype=float)
         #: the few areas with properties (PCNs, programme areas, ICBs), by position
         self._properties = {i: p for i, p in enumerate(cols[10]) if p}
+        #: properties parsed once asked for (by position)
+        self._parsed: dict[int, dict[str, Any]] = {}
         #: LSOA21s with IoD statistics (0: nothing is loaded)
         self.lsoa_stats = lsoa_stats
         # position by upper-cased code; codes spelt alike (an LSOA21 and its LSOA11) in
@@ -135,8 +137,20 @@ class AreaDirectory:
 
     def properties(self, area_id: int) -> dict[str, Any]:
         """The ``properties`` of one area (a PCN's ``source``, a programme area's fields)."""
-        props = self._properties.get(int(self._positions(np.array([area_id], dtype=np.int64))[0]))
-        return dict(orjson.loads(props)) if props else {}
+        return dict(self._parsed_at(int(self._positions(np.array([area_id], dtype=np.int64))[0])))
+
+    def property_values(self, ids: np.ndarray, key: str, default: Any = None) -> list[Any]:
+        """One property of each of these areas (``default`` where it has none): a PCN's
+        ``source`` and ``extract_date`` for a whole answer at once."""
+        pos = self._positions(np.asarray(ids, dtype=np.int64))
+        return [self._parsed_at(p).get(key, default) for p in pos.tolist()]
+
+    def _parsed_at(self, pos: int) -> dict[str, Any]:
+        got = self._parsed.get(pos)
+        if got is None:
+            raw = self._properties.get(pos)
+            got = self._parsed[pos] = orjson.loads(raw) if raw else {}
+        return got
 
     def _positions(self, ids: np.ndarray) -> np.ndarray:
         pos = np.searchsorted(self.ids, ids)

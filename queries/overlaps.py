@@ -161,8 +161,7 @@ def _pcn_extras(
 ) -> dict[str, Any]:
     """Coverage of the area by the PCNs derived from registrations, and per PCN its
     source and extract; which PCNs are listed (none derived below the floor)."""
-    props = [areas.properties(int(i)) for i in b_ids]
-    source = [p.get("source", DERIVED) for p in props]
+    source = areas.property_values(b_ids, "source", DERIVED)
     is_derived = np.array([s == DERIVED for s in source], dtype=bool) & (
         b.weight_basis == "registrations"
     )
@@ -173,7 +172,7 @@ def _pcn_extras(
         "attributed": attributed,
         "pcns": int((is_derived & keep).sum()),
         "source": source,
-        "extract_date": [p.get("extract_date") for p in props],
+        "extract_date": areas.property_values(b_ids, "extract_date"),
         "keep": ~is_derived | listed(coverage),
     }
 

@@ -75,23 +75,26 @@ async def places(
             ]
     if not found:
         return out
-    named = areas.named(np.array([p for _, _, p, _ in found], dtype=np.int64))
+    place_ids = np.array([p for _, _, p, _ in found], dtype=np.int64)
+    named = areas.named(place_ids)
+    # each PCN's source and extract, read once for the whole answer
+    sources = iter(areas.property_values(place_ids[named.kind == "pcn"], "source", DERIVED))
+    extracts = iter(areas.property_values(place_ids[named.kind == "pcn"], "extract_date"))
     best: dict[tuple[int, str], tuple[float, str, str]] = {}
     pcns: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for (uid, kind, pid, share), code, name, basis in zip(
+    for (uid, kind, _pid, share), code, name, basis in zip(
         found, named.code.tolist(), named.name.tolist(), named.weight_basis.tolist(), strict=True
     ):
         if kind == "pcn":
             s = min(1.0, float(share or 0.0))
             if basis == "registrations":
                 out[uid]["pcn_coverage"] += s
-            props = areas.properties(pid)
             pcns[uid].append(
                 {
                     "code": code,
                     "name": name,
-                    "source": props.get("source", DERIVED),
-                    "extract_date": props.get("extract_date"),
+                    "source": next(sources),
+                    "extract_date": next(extracts),
                     "share": s,
                 }
             )
