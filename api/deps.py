@@ -11,7 +11,7 @@ import asyncio
 import hmac
 import types
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -76,40 +76,27 @@ def get_databases(request: Request) -> Databases:
     return dbs
 
 
-# Dependencies are coroutines: FastAPI runs a plain function (or a class) given to Depends
-# in its thread pool, a thread hop on every request for what is an attribute read.
+T = TypeVar("T")
 
 
-async def _services(request: Request) -> Services:
-    return get_services(request)
+def coroutine(get: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    """``get`` as a dependency FastAPI awaits: it runs a plain function (or a class) given
+    to ``Depends`` in its thread pool, a thread hop on every request for what is an
+    attribute read."""
+
+    async def dependency(request: Request) -> T:
+        return get(request)
+
+    dependency.__name__ = get.__name__
+    return dependency
 
 
-async def _settings(request: Request) -> ApiSettings:
-    return get_settings(request)
-
-
-async def _tile_settings(request: Request) -> TileSettings:
-    return get_tile_settings(request)
-
-
-async def _engine(request: Request) -> AsyncEngine:
-    return get_engine(request)
-
-
-async def _tiles(request: Request) -> TileService:
-    return get_tiles(request)
-
-
-async def _databases(request: Request) -> Databases:
-    return get_databases(request)
-
-
-ServicesDep = Annotated[Services, Depends(_services)]
-SettingsDep = Annotated[ApiSettings, Depends(_settings)]
-TileSettingsDep = Annotated[TileSettings, Depends(_tile_settings)]
-EngineDep = Annotated[AsyncEngine, Depends(_engine)]
-TilesDep = Annotated[TileService, Depends(_tiles)]
-DatabasesDep = Annotated[Databases, Depends(_databases)]
+ServicesDep = Annotated[Services, Depends(coroutine(get_services))]
+SettingsDep = Annotated[ApiSettings, Depends(coroutine(get_settings))]
+TileSettingsDep = Annotated[TileSettings, Depends(coroutine(get_tile_settings))]
+EngineDep = Annotated[AsyncEngine, Depends(coroutine(get_engine))]
+TilesDep = Annotated[TileService, Depends(coroutine(get_tiles))]
+DatabasesDep = Annotated[Databases, Depends(coroutine(get_databases))]
 
 
 def _token_ok(request: Request, settings: ApiSettings) -> bool:
@@ -443,11 +430,7 @@ async def answer_in(
 
 
 #: The data version reads are served at now (503 while there is none).
-async def _data_version(request: Request) -> int:
-    return data_version(request)
-
-
-VersionDep = Annotated[int, Depends(_data_version)]
+VersionDep = Annotated[int, Depends(coroutine(data_version))]
 
 
 class Areas:
@@ -467,8 +450,4 @@ class Areas:
         return await get_area(conn, code, kind, await self.directory(conn))
 
 
-async def _areas(request: Request) -> Areas:
-    return Areas(request)
-
-
-AreasDep = Annotated[Areas, Depends(_areas)]
+AreasDep = Annotated[Areas, Depends(coroutine(Areas))]
