@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,11 +36,15 @@ def uvicorn_process(
     its base URL and process id, and stops the whole process group on the way out."""
     port = free_port()
     args = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    # the service's log goes to a file (DEPMAP_TEST_SERVER_LOG, else a temporary one): a
+    # pipe nobody reads would block the service once it filled
+    log_path = env.get("DEPMAP_TEST_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else tempfile.TemporaryFile()  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", *app, *args, "--no-access-log", "--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -52,7 +57,8 @@ def uvicorn_process(
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died")
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace")[-5000:] or "died")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{' '.join(app)} did not start in {wait_s:.0f} s")
             time.sleep(0.1)
@@ -64,6 +70,8 @@ def uvicorn_process(
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
 
 
 @contextmanager

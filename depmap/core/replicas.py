@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from depmap.core.db import DatabaseNotReady, make_async_engine
@@ -227,7 +227,11 @@ class Databases:
                 try:
                     out = await fn(conn)
                 finally:
-                    conn.info.pop(_INFO_KEY, None)
+                    # a connection the server dropped mid-answer is invalidated, and
+                    # reading its info would raise PendingRollbackError over the
+                    # OperationalError that tells read() to try another database
+                    with contextlib.suppress(PendingRollbackError):
+                        conn.info.pop(_INFO_KEY, None)
         b.reads += 1
         return version, out
 
