@@ -108,42 +108,41 @@ def _pcn_items(
 ) -> tuple[list[dict[str, Any]], float, str | None]:
     """The PCNs listed for one area (rows of ``programme_pcns``; the floor of
     :mod:`geo.pcn` applied), its coverage and note."""
-    items = []
+    # (sort key, row, share) of the PCNs holding enough of its residents to be listed: the
+    # many PCNs with a handful of its residents only count towards the coverage
+    candidates: list[tuple[tuple[bool, float, str], Any, float]] = []
     coverage = attributed = 0.0
+    derived = 0
     for r in rows:
         residents = float(r.residents or 0.0)
         share = residents / population if population > 0 else 0.0
-        if r.source == DERIVED:
+        is_derived = r.source == DERIVED
+        if is_derived:
             coverage += share
             attributed += residents
-        items.append(
-            {
-                "code": r.code,
-                "name": r.name,
-                "source": r.source,
-                "extract_date": r.extract_date,
-                "population_basis": r.population_basis,
-                "share_of_residents": share,
-                "share_of_pcn_patients": (
-                    float(r.patients) / float(r.pcn_population) if r.pcn_population else None
-                ),
-            }
-        )
+            derived += 1
+        if share >= MIN_PCN_SHARE:
+            candidates.append(((not is_derived, -share, r.code), r, share))
     coverage = min(coverage, 1.0)
+    note = None
     if not listed(coverage):
-        derived = [i for i in items if i["source"] == DERIVED]
-        note = coverage_note(
-            coverage,
-            population,
-            block,
-            attributed=attributed,
-            pcns=len(derived),
-        )
-        items = [i for i in items if i["source"] != DERIVED]
-    else:
-        note = None
-    items.sort(key=lambda x: (x["source"] != DERIVED, -x["share_of_residents"], x["code"]))
-    kept = [i for i in items if i["share_of_residents"] >= MIN_PCN_SHARE][:MAX_PCNS]
+        note = coverage_note(coverage, population, block, attributed=attributed, pcns=derived)
+        candidates = [c for c in candidates if c[1].source != DERIVED]
+    candidates.sort(key=lambda c: c[0])
+    kept = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "source": r.source,
+            "extract_date": r.extract_date,
+            "population_basis": r.population_basis,
+            "share_of_residents": share,
+            "share_of_pcn_patients": (
+                float(r.patients) / float(r.pcn_population) if r.pcn_population else None
+            ),
+        }
+        for _, r, share in candidates[:MAX_PCNS]
+    ]
     return kept, coverage, note
 
 
