@@ -40,6 +40,19 @@ SUBDOMAINS = (
 )
 
 
+def square_area(name: str) -> dict[str, object]:
+    """A custom area to POST: an 800 m square (BNG) inside the synthetic grid, cutting
+    four of its LSOAs."""
+    x0, y0, x1, y1 = 400_600, 300_600, 401_400, 301_400
+    ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    return {
+        "type": "Feature",
+        "properties": {"name": name},
+        "crs": {"type": "name", "properties": {"name": "EPSG:27700"}},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
 @dataclass
 class Synth:
     root: Path

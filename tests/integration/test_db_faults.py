@@ -10,26 +10,11 @@ from sqlalchemy import create_engine
 
 from tests.conftest import TOKEN, make_client, sa_url
 from tests.pgcluster import PrivateCluster
+from tests.synth import square_area
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
-POLY = {
-    "type": "Feature",
-    "properties": {"name": "fault test"},
-    "crs": {"type": "name", "properties": {"name": "EPSG:27700"}},
-    "geometry": {
-        "type": "Polygon",
-        "coordinates": [
-            [
-                [400_600, 300_600],
-                [401_400, 300_600],
-                [401_400, 301_400],
-                [400_600, 301_400],
-                [400_600, 300_600],
-            ]
-        ],
-    },
-}
+POLY = square_area("fault test")
 
 
 @pytest.fixture(scope="module")

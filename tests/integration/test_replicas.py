@@ -29,28 +29,13 @@ from sqlalchemy import create_engine
 from tests.conftest import TOKEN, sa_url
 from tests.live import server
 from tests.pgcluster import PrivateCluster
+from tests.synth import square_area
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
 PROGRAMME = "replica test"
 VERSION = "SELECT value FROM depmap_meta WHERE key = 'data_version'"
-POLY = {
-    "type": "Feature",
-    "properties": {"name": "replica test area"},
-    "crs": {"type": "name", "properties": {"name": "EPSG:27700"}},
-    "geometry": {
-        "type": "Polygon",
-        "coordinates": [
-            [
-                [400_600, 300_600],
-                [401_400, 300_600],
-                [401_400, 301_400],
-                [400_600, 301_400],
-                [400_600, 300_600],
-            ]
-        ],
-    },
-}
+POLY = square_area("replica test area")
 
 
 @pytest.fixture(scope="module")
